@@ -1,0 +1,45 @@
+namespace Gme.Contracts;
+
+// Messages are hints, the ledger is the truth: every consumer re-reads what is pending from the ledger
+// for the ids a message names, so a redelivered or replayed message changes nothing.
+// Versioning is additive only; a breaking change gets a new type (e.g. ShardBuiltV2).
+
+/// <summary>A run was created in the ledger (or resumed) and its stages may start.</summary>
+public sealed record RunStarted
+{
+    public required Guid RunId { get; init; }
+}
+
+/// <summary>Stage 1 finished reading the whole dataset for the run.</summary>
+public sealed record DatasetIngested
+{
+    public required Guid RunId { get; init; }
+    public required int Accepted { get; init; }
+    public required int Rejected { get; init; }
+}
+
+/// <summary>Every product of the run is indexed or failed for good.</summary>
+public sealed record RunIndexed
+{
+    public required Guid RunId { get; init; }
+}
+
+/// <summary>Command to stage 8: validate the run's output.</summary>
+public sealed record ValidateRun
+{
+    public required Guid RunId { get; init; }
+}
+
+/// <summary>Stage 8 finished; the report is in the ledger and on disk.</summary>
+public sealed record RunValidated
+{
+    public required Guid RunId { get; init; }
+    public required bool Passed { get; init; }
+}
+
+/// <summary>A run stopped for a reason that needs a person (a cost cap, a configuration error).</summary>
+public sealed record RunPaused
+{
+    public required Guid RunId { get; init; }
+    public required string Reason { get; init; }
+}

@@ -1,0 +1,67 @@
+namespace Gme.Contracts;
+
+/// <summary>Stage 1 stored a chunk of products in the ledger.</summary>
+public sealed record ProductsIngested
+{
+    public required Guid RunId { get; init; }
+    public required int ChunkNumber { get; init; }
+    public required IReadOnlyList<string> ProductIds { get; init; }
+}
+
+/// <summary>Stage 2 finished a chunk: the listed products have their image in the cache (failures are in the ledger).</summary>
+public sealed record ImagesDownloaded
+{
+    public required Guid RunId { get; init; }
+    public required IReadOnlyList<string> ProductIds { get; init; }
+    public required int Failed { get; init; }
+}
+
+/// <summary>Stage 3 wrote a shard file and recorded its items in the ledger.</summary>
+public sealed record ShardBuilt
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+    public required int Items { get; init; }
+}
+
+/// <summary>Stage 4 handed a shard to the embedding provider as a batch job.</summary>
+public sealed record ShardSubmitted
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+    public required string JobName { get; init; }
+}
+
+/// <summary>Command to stage 5: look at a submitted job and collect its results if it is done.</summary>
+public sealed record CollectShard
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+}
+
+/// <summary>Stage 5 wrote a shard's vectors to a Parquet file.</summary>
+public sealed record EmbeddingsCollected
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+    public required string VectorFileId { get; init; }
+    public required string Path { get; init; }
+    public required string Sha256 { get; init; }
+    public required int Rows { get; init; }
+    public required string ModelVersion { get; init; }
+}
+
+/// <summary>Stage 6 made sure the run's collection exists with the provider's vector spaces.</summary>
+public sealed record CollectionInitialized
+{
+    public required Guid RunId { get; init; }
+    public required string Collection { get; init; }
+}
+
+/// <summary>Stage 7 upserted one vector file into the vector store.</summary>
+public sealed record VectorsUpserted
+{
+    public required Guid RunId { get; init; }
+    public required string VectorFileId { get; init; }
+    public required int Points { get; init; }
+}

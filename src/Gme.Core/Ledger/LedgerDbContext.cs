@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gme.Core.Ledger;
+
+/// <summary>
+/// The state ledger: one model for SQLite (embedded) and PostgreSQL (distributed). Each provider has its own
+/// derived context so that each keeps its own migration set, as EF requires for several providers.
+/// </summary>
+public abstract class LedgerDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<RunEntity> Runs => Set<RunEntity>();
+    public DbSet<ProductEntity> Products => Set<ProductEntity>();
+    public DbSet<ImageEntity> Images => Set<ImageEntity>();
+    public DbSet<ShardEntity> Shards => Set<ShardEntity>();
+    public DbSet<VectorFileEntity> VectorFiles => Set<VectorFileEntity>();
+    public DbSet<RejectedRowEntity> RejectedRows => Set<RejectedRowEntity>();
+    public DbSet<SagaInstanceEntity> SagaInstances => Set<SagaInstanceEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RunEntity>(e =>
+        {
+            e.ToTable("runs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.SourceDescription).HasMaxLength(1024);
+            e.Property(x => x.Provider).HasMaxLength(64);
+            e.Property(x => x.ModelId).HasMaxLength(256);
+            e.Property(x => x.Collection).HasMaxLength(256);
+            e.HasIndex(x => x.Status);
+        });
+
+        modelBuilder.Entity<ProductEntity>(e =>
+        {
+            e.ToTable("products");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(128);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.ImageSha256).HasMaxLength(64);
+            e.Property(x => x.ShardId).HasMaxLength(64);
+            e.Property(x => x.VectorFileId).HasMaxLength(96);
+            e.HasIndex(x => new { x.LastRunId, x.Stage, x.Failed });
+            e.HasIndex(x => x.ShardId);
+        });
+
+        modelBuilder.Entity<ImageEntity>(e =>
+        {
+            e.ToTable("images");
+            e.HasKey(x => x.Ref);
+            e.Property(x => x.Ref).HasMaxLength(4096);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.HasIndex(x => x.Sha256);
+        });
+
+        modelBuilder.Entity<ShardEntity>(e =>
+        {
+            e.ToTable("shards");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.DisplayName).HasMaxLength(128);
+            e.Property(x => x.JobName).HasMaxLength(256);
+            e.HasIndex(x => new { x.RunId, x.State });
+        });
+
+        modelBuilder.Entity<VectorFileEntity>(e =>
+        {
+            e.ToTable("vector_files");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(96);
+            e.Property(x => x.ShardId).HasMaxLength(64);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.Property(x => x.ModelId).HasMaxLength(256);
+            e.HasIndex(x => new { x.RunId, x.State });
+            e.HasIndex(x => x.ShardId);
+        });
+
+        modelBuilder.Entity<RejectedRowEntity>(e =>
+        {
+            e.ToTable("rejected_rows");
+            e.HasKey(x => new { x.RunId, x.RowNumber });
+            e.Property(x => x.ProductId).HasMaxLength(160);
+            e.Property(x => x.Reason).HasMaxLength(1024);
+        });
+
+        modelBuilder.Entity<SagaInstanceEntity>(e =>
+        {
+            e.ToTable("saga_instances");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.SagaType).HasMaxLength(256);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+    }
+}

@@ -1,0 +1,36 @@
+using Gme.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Core.Ledger;
+
+public static class LedgerServiceCollectionExtensions
+{
+    /// <summary>The ledger on SQLite under the data directory (embedded profile).</summary>
+    public static IServiceCollection AddSqliteLedger(this IServiceCollection services, DataPaths paths)
+    {
+        var connectionString = $"Data Source={paths.LedgerFile};Cache=Private;Pooling=True;Default Timeout=60";
+        services.AddDbContextFactory<SqliteLedgerDbContext>(o => o
+            .UseSqlite(connectionString)
+            .AddInterceptors(new SqlitePragmaInterceptor()));
+        services.AddSingleton<IDbContextFactory<LedgerDbContext>>(sp =>
+            new UpcastFactory<SqliteLedgerDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteLedgerDbContext>>()));
+        return services;
+    }
+
+    /// <summary>The ledger on PostgreSQL (distributed profile).</summary>
+    public static IServiceCollection AddPostgresLedger(this IServiceCollection services, string connectionString)
+    {
+        services.AddDbContextFactory<PostgresLedgerDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()));
+        services.AddSingleton<IDbContextFactory<LedgerDbContext>>(sp =>
+            new UpcastFactory<PostgresLedgerDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresLedgerDbContext>>()));
+        return services;
+    }
+
+    /// <summary>Stages ask for the provider-neutral context; this hands them the configured provider's.</summary>
+    private sealed class UpcastFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<LedgerDbContext>
+        where T : LedgerDbContext
+    {
+        public LedgerDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}

@@ -1,0 +1,33 @@
+namespace Gme.Core.Ledger;
+
+/// <summary>A request file and the remote (or local) batch job made from it.</summary>
+public sealed class ShardEntity
+{
+    /// <summary>Derived from the hash of the shard's product ids, so rebuilding the same shard gives the same id.</summary>
+    public required string Id { get; set; }
+    public Guid RunId { get; set; }
+    public required string Path { get; set; }
+    public int Items { get; set; }
+    public long Bytes { get; set; }
+    public long EstimatedTokens { get; set; }
+    public ShardState State { get; set; }
+
+    /// <summary>Recorded before the job is created, so a crash after creation can be reconciled by name.</summary>
+    public string? DisplayName { get; set; }
+    public string? JobName { get; set; }
+    public int Attempts { get; set; }
+    public string? Error { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SubmittedAt { get; set; }
+    public DateTime? CollectedAt { get; set; }
+    public DateTime? NextPollAt { get; set; }
+}
+
+public enum ShardState
+{
+    Built = 0,
+    Submitting = 1,
+    Submitted = 2,
+    Collected = 3,
+    Failed = 4,
+}

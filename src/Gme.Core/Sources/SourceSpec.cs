@@ -1,0 +1,20 @@
+namespace Gme.Core.Sources;
+
+/// <summary>What a run reads, stored with the run so that a resumed run reads the same thing.</summary>
+public sealed record SourceSpec
+{
+    /// <summary><c>sample</c>, <c>file</c> (CSV, JSONL or Parquet) or <c>hf</c> (a HuggingFace dataset).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>File path, dataset id, or empty for the sample.</summary>
+    public string Location { get; init; } = "";
+
+    /// <summary>Number of products the sample generates.</summary>
+    public int SampleProducts { get; init; }
+
+    /// <summary>Stop after this many accepted rows (pilot runs); 0 means no limit.</summary>
+    public int Limit { get; init; }
+
+    /// <summary>Extra column mapping, target field name to source column name.</summary>
+    public IReadOnlyDictionary<string, string> ColumnMap { get; init; } = new Dictionary<string, string>();
+}
