@@ -1,1 +1,3 @@
-return 0;
+using Gme.Cli;
+
+return await GmeCommandLine.Build().Parse(args).InvokeAsync();

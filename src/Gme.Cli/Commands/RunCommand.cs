@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Gme.Cli.Hosting;
+using Gme.Cli.Output;
+using Gme.Contracts;
+using Gme.Core.Runs;
+using Gme.Core.Sources;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gme.Cli.Commands;
+
+/// <summary>`gme run`: runs (or resumes) the whole pipeline in this process and waits until it is validated.</summary>
+internal static class RunCommand
+{
+    private static readonly string[] s_fileTypes = [".csv", ".jsonl", ".ndjson", ".json", ".parquet"];
+
+    public static Command Create()
+    {
+        var sample = new Option<bool>("--sample") { Description = "Generate a synthetic catalogue (photos drawn in code) and run on it" };
+        var products = new Option<int>("--products") { Description = "Products in the sample catalogue", DefaultValueFactory = _ => 300 };
+        var source = new Option<FileInfo?>("--source") { Description = "A local catalogue: CSV, JSONL or Parquet (image column: URL or path relative to the file)" };
+        var limit = new Option<int>("--limit") { Description = "Stop after this many products (pilot runs)" };
+        var map = new Option<string[]>("--map")
+        {
+            Description = "Column mapping field=column (fields: id, name, product_type, product_group, colour, department, description, image)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        var command = new Command("run", "Ingest, download, embed and index a catalogue, then validate; running again resumes");
+        command.Options.Add(sample);
+        command.Options.Add(products);
+        command.Options.Add(source);
+        command.Options.Add(limit);
+        command.Options.Add(map);
+        command.SetAction((result, ct) => CliAction.RunAsync(() =>
+        {
+            var spec = BuildSpec(result.GetValue(sample), result.GetValue(products), result.GetValue(source), result.GetValue(limit), result.GetValue(map) ?? []);
+            return ExecuteAsync(GmeCommandLine.Common(result), spec, ct);
+        }));
+        return command;
+    }
+
+    internal static SourceSpec BuildSpec(bool sample, int products, FileInfo? source, int limit, string[] map)
+    {
+        if (sample == (source is not null))
+        {
+            throw new CliException("choose one input: --sample or --source FILE");
+        }
+
+        if (limit < 0 || products < 1 || products > 1_000_000)
+        {
+            throw new CliException("--limit must be 0 or more and --products between 1 and 1,000,000");
+        }
+
+        var columnMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in map)
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                throw new CliException($"--map '{pair}' is not field=column");
+            }
+
+            columnMap[parts[0]] = parts[1];
+        }
+
+        if (sample)
+        {
+            return new SourceSpec { Kind = "sample", SampleProducts = products, Limit = limit, ColumnMap = columnMap };
+        }
+
+        var file = source!;
+        if (!file.Exists)
+        {
+            throw new CliException($"catalogue '{file.FullName}' does not exist");
+        }
+
+        if (!s_fileTypes.Contains(file.Extension.ToLowerInvariant()))
+        {
+            throw new CliException($"catalogue '{file.FullName}': unsupported file type '{file.Extension}' (use .csv, .jsonl or .parquet)");
+        }
+
+        return new SourceSpec { Kind = "file", Location = file.FullName, Limit = limit, ColumnMap = columnMap };
+    }
+
+    private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
+        await host.StartAsync(ct);
+        try
+        {
+            var services = host.Services;
+            var description = spec.Kind == "sample" ? $"sample catalogue ({spec.SampleProducts} products)" : spec.Location;
+            var (runId, resumed) = await services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, description, ct);
+            Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
+
+            var bus = services.GetRequiredService<IBus>();
+            await bus.Publish(new RunStarted { RunId = runId }, ct);
+            if (resumed)
+            {
+                await services.GetRequiredService<PipelineRecovery>().RequeueAsync(runId, bus, ct);
+            }
+
+            var final = await RunProgressView.FollowAsync(services.GetRequiredService<LedgerStatus>(), runId, ct);
+            stopwatch.Stop();
+            return RunSummaryView.Print(final, stopwatch.Elapsed);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await host.StopAsync(stopping.Token);
+        }
+    }
+}

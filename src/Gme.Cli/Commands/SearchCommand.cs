@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Gme.Cli.Hosting;
+using Gme.Cli.Output;
+using Gme.Indexer.Search;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Cli.Commands;
+
+/// <summary>`gme search`: text, image or "similar to" search, through the same code as the HTTP API.</summary>
+internal static class SearchCommand
+{
+    public static Command Create()
+    {
+        var text = new Argument<string?>("text") { Description = "What to look for", Arity = ArgumentArity.ZeroOrOne };
+        var image = new Option<FileInfo?>("--image") { Description = "Search with a photo" };
+        var similar = new Option<string?>("--similar") { Description = "Find products similar to this product id" };
+        var filter = new Option<string[]>("--filter") { Description = "Keep only products whose field equals a value: key=value (repeatable)" };
+        var top = new Option<int>("--top", "-k") { Description = $"Number of results (1-{SearchRequest.MaxTop})", DefaultValueFactory = _ => 10 };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of {productId, score, payload}" };
+
+        var command = new Command("search", "Search the indexed catalogue");
+        command.Arguments.Add(text);
+        command.Options.Add(image);
+        command.Options.Add(similar);
+        command.Options.Add(filter);
+        command.Options.Add(top);
+        command.Options.Add(json);
+        command.SetAction((result, ct) => CliAction.RunAsync(async () =>
+        {
+            var common = GmeCommandLine.Common(result);
+            common.RequireExistingData();
+            var request = new SearchRequest
+            {
+                Text = result.GetValue(text),
+                ImagePath = result.GetValue(image)?.FullName,
+                SimilarTo = result.GetValue(similar),
+                Filters = ParseFilters(result.GetValue(filter) ?? []),
+                Top = result.GetValue(top),
+            };
+
+            using var host = CliHost.BuildQuery(common);
+            await host.StartAsync(ct);
+            var hits = await host.Services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
+            await host.StopAsync(ct);
+            if (result.GetValue(json))
+            {
+                Json.Print(hits);
+            }
+            else
+            {
+                PrintText(hits);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static List<KeyValuePair<string, string>> ParseFilters(IEnumerable<string> filters) =>
+        filters.Select(f =>
+        {
+            var parts = f.Split('=', 2);
+            return parts.Length == 2 && parts[0].Trim().Length > 0
+                ? new KeyValuePair<string, string>(parts[0].Trim(), parts[1].Trim())
+                : throw new CliException($"--filter '{f}' is not key=value");
+        }).ToList();
+
+    private static void PrintText(IReadOnlyList<SearchHit> hits)
+    {
+        if (hits.Count == 0)
+        {
+            Console.WriteLine("No results.");
+            return;
+        }
+
+        var rank = 1;
+        foreach (var hit in hits)
+        {
+            var name = hit.Payload.GetValueOrDefault("name") ?? hit.Payload.GetValueOrDefault("prod_name") ?? "";
+            Console.WriteLine($"{rank++,3}. {hit.Score,8:F4}  {hit.ProductId,-14} {name}");
+        }
+    }
+}

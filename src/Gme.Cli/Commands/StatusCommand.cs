@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Gme.Cli.Hosting;
+using Gme.Cli.Output;
+using Gme.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Cli.Commands;
+
+/// <summary>`gme status`: per-stage counts from the ledger.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON (camelCase keys)" };
+        var command = new Command("status", "Show how far the pipeline got, per stage");
+        command.Options.Add(json);
+        command.SetAction((result, ct) => CliAction.RunAsync(async () =>
+        {
+            var common = GmeCommandLine.Common(result);
+            common.RequireExistingData();
+            using var host = CliHost.BuildQuery(common);
+            await host.StartAsync(ct);
+            var snapshot = await host.Services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct);
+            await host.StopAsync(ct);
+            if (result.GetValue(json))
+            {
+                Json.Print(snapshot);
+            }
+            else
+            {
+                PrintText(snapshot);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintText(StatusSnapshot s)
+    {
+        if (s.Run is { } run)
+        {
+            Console.WriteLine($"Run {run.Id} ({run.Status}) on {run.Source}, model {run.ModelId}, collection {run.Collection}");
+            if (run.Error is not null)
+            {
+                Console.WriteLine($"  last error: {run.Error}");
+            }
+        }
+
+        Console.WriteLine($"products          {s.Products,8}");
+        Console.WriteLine($"rejected rows     {s.RejectedRows,8}");
+        Console.WriteLine($"images downloaded {s.ImagesDownloaded,8}");
+        Console.WriteLine($"sharded           {s.Sharded,8}");
+        Console.WriteLine($"embedded          {s.Embedded,8}");
+        Console.WriteLine($"indexed           {s.Indexed,8}");
+        Console.WriteLine($"failed            {s.Failed,8}");
+        foreach (var (reason, count) in s.FailuresByReason)
+        {
+            Console.WriteLine($"  {count,6}  {reason}");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Core.Messaging;
+
+public static class GmeBusExtensions
+{
+    /// <summary>Adds a stage's consumers (or sagas) to the bus that <see cref="AddGmeBus"/> builds.</summary>
+    public static IServiceCollection AddBusContribution(this IServiceCollection services, Action<IBusRegistrationConfigurator> configure)
+    {
+        services.AddSingleton(new BusContribution(configure));
+        return services;
+    }
+
+    /// <summary>
+    /// Builds the one bus of the process from every registered <see cref="BusContribution"/>: MassTransit's in-memory
+    /// transport in the embedded profile, RabbitMQ in the distributed one. Call it after the stages are added.
+    /// </summary>
+    public static IServiceCollection AddGmeBus(this IServiceCollection services, GmeProfile profile, string? rabbitMqConnectionString = null)
+    {
+        var contributions = services
+            .Where(d => d.ServiceType == typeof(BusContribution) && d.ImplementationInstance is BusContribution)
+            .Select(d => (BusContribution)d.ImplementationInstance!)
+            .ToList();
+
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            foreach (var contribution in contributions)
+            {
+                contribution.Configure(x);
+            }
+
+            // Every consumer is idempotent, so a retry is always safe; SQLite lock contention and a
+            // saga's optimistic-concurrency conflict both clear up on a later attempt.
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300))));
+
+            if (profile == GmeProfile.Embedded)
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+            else
+            {
+                if (string.IsNullOrWhiteSpace(rabbitMqConnectionString))
+                {
+                    throw new InvalidOperationException(
+                        $"The distributed profile needs a RabbitMQ connection string (ConnectionStrings:{ResourceNames.Bus}).");
+                }
+
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(new Uri(rabbitMqConnectionString));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+        });
+
+        return services;
+    }
+}

@@ -1,0 +1,91 @@
+using Gme.Core.Ledger;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gme.Core.Runs;
+
+/// <summary>Per-stage counts read from the ledger, for `gme status` and live progress.</summary>
+public sealed record StatusSnapshot
+{
+    public required int Products { get; init; }
+    public required int Ingested { get; init; }
+    public required int ImagesDownloaded { get; init; }
+    public required int Sharded { get; init; }
+    public required int Embedded { get; init; }
+    public required int Indexed { get; init; }
+    public required int Failed { get; init; }
+    public required int RejectedRows { get; init; }
+    public required IReadOnlyDictionary<string, int> Shards { get; init; }
+    public required int VectorFiles { get; init; }
+    public required IReadOnlyDictionary<string, int> FailuresByReason { get; init; }
+    public RunSummary? Run { get; init; }
+}
+
+public sealed record RunSummary(
+    Guid Id, string Status, string Source, string Provider, string ModelId, string Collection,
+    DateTime CreatedAt, DateTime? IngestCompletedAt, DateTime? CompletedAt, int RowsAccepted, int RowsRejected,
+    bool? ValidationPassed, string? ReportPath, string? Error);
+
+public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
+{
+    /// <summary>Counts over the whole ledger, with the given run (or the latest) summarised.</summary>
+    public async Task<StatusSnapshot> ReadAsync(Guid? runId = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        var run = runId is { } id
+            ? await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
+            : await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+
+        var stages = await db.Products.AsNoTracking()
+            .GroupBy(p => new { p.Stage, p.Failed })
+            .Select(g => new { g.Key.Stage, g.Key.Failed, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        int AtLeast(ProductStage stage) => stages.Where(s => s.Stage >= stage && !s.Failed).Sum(s => s.Count);
+
+        var shards = await db.Shards.AsNoTracking().GroupBy(s => s.State)
+            .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var reasons = await db.Products.AsNoTracking().Where(p => p.Failed && p.LastError != null)
+            .GroupBy(p => p.LastError!).Select(g => new { g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).Take(10).ToListAsync(cancellationToken);
+
+        return new StatusSnapshot
+        {
+            Products = stages.Sum(s => s.Count),
+            Ingested = stages.Sum(s => s.Count),
+            ImagesDownloaded = AtLeast(ProductStage.ImageReady),
+            Sharded = AtLeast(ProductStage.Sharded),
+            Embedded = AtLeast(ProductStage.Embedded),
+            Indexed = AtLeast(ProductStage.Indexed),
+            Failed = stages.Where(s => s.Failed).Sum(s => s.Count),
+            RejectedRows = run is null ? 0 : await db.RejectedRows.CountAsync(r => r.RunId == run.Id, cancellationToken),
+            Shards = shards.ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Count),
+            VectorFiles = await db.VectorFiles.CountAsync(cancellationToken),
+            FailuresByReason = reasons.ToDictionary(r => r.Key, r => r.Count),
+            Run = run is null ? null : new RunSummary(run.Id, run.Status.ToString(), run.SourceDescription, run.Provider, run.ModelId,
+                run.Collection, run.CreatedAt, run.IngestCompletedAt, run.CompletedAt, run.RowsAccepted, run.RowsRejected,
+                run.ValidationPassed, run.ReportPath, run.Error),
+        };
+    }
+
+    /// <summary>Counts for one run's products only (live progress of `gme run`).</summary>
+    public async Task<RunProgressCounts> ReadRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, cancellationToken);
+        var stages = await db.Products.AsNoTracking().Where(p => p.LastRunId == runId)
+            .GroupBy(p => new { p.Stage, p.Failed })
+            .Select(g => new { g.Key.Stage, g.Key.Failed, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        int AtLeast(ProductStage stage) => stages.Where(s => s.Stage >= stage && !s.Failed).Sum(s => s.Count);
+        return new RunProgressCounts(
+            run.Status, run.IngestCompletedAt is not null, stages.Sum(s => s.Count), AtLeast(ProductStage.ImageReady),
+            AtLeast(ProductStage.Sharded), AtLeast(ProductStage.Embedded), AtLeast(ProductStage.Indexed),
+            stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error);
+    }
+}
+
+public sealed record RunProgressCounts(
+    RunStatus Status, bool IngestDone, int Ingested, int Images, int Sharded, int Embedded, int Indexed, int Failed,
+    bool? ValidationPassed, string? ReportPath, string? Error)
+{
+    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Paused;
+}

@@ -1,0 +1,227 @@
+using Gme.Contracts;
+using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
+using Gme.Core.Runs;
+using Gme.Core.Storage;
+using Gme.Core.VectorFiles;
+using Gme.Core.Vectors;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Embedder.Batches;
+
+/// <summary>
+/// Stage 5: once a shard's job has finished, matches its result lines to the shard's products by key, checks every
+/// vector (size, NaN/Inf, zero norm), writes the good ones to a Parquet file and marks the products embedded in the
+/// same transaction that records the file. A job that failed, expired or got lost is submitted again, a bounded
+/// number of times; only then are its products marked failed, with the reason.
+/// </summary>
+internal sealed class CollectShardConsumer(
+    IDbContextFactory<LedgerDbContext> dbFactory,
+    IEmbeddingProvider provider,
+    DataPaths paths,
+    IOptions<EmbedderOptions> options,
+    TimeProvider clock,
+    ILogger<CollectShardConsumer> logger) : IConsumer<ShardSubmitted>, IConsumer<CollectShard>
+{
+    public Task Consume(ConsumeContext<ShardSubmitted> context) => CollectAsync(context, context.Message.ShardId);
+
+    public Task Consume(ConsumeContext<CollectShard> context) => CollectAsync(context, context.Message.ShardId);
+
+    private async Task CollectAsync(ConsumeContext context, string shardId)
+    {
+        var ct = context.CancellationToken;
+        await using var db = dbFactory.CreateDbContext();
+        var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == shardId, ct);
+        if (shard is null || shard.JobName is null)
+        {
+            return;
+        }
+
+        if (shard.State is ShardState.Collected)
+        {
+            // Redelivered: hand the existing file on again; the upsert stage is idempotent.
+            var existing = await db.VectorFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ShardId == shard.Id, ct);
+            if (existing is not null)
+            {
+                await context.Publish(Collected(existing), ct);
+            }
+
+            return;
+        }
+
+        if (shard.State is not ShardState.Submitted)
+        {
+            return;
+        }
+
+        using var activity = Diagnostics.ActivitySource.StartActivity("collect shard");
+        activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
+        activity?.SetTag(Diagnostics.Tags.JobName, shard.JobName);
+
+        var status = await provider.GetJobStatusAsync(shard.JobName, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!status.IsTerminal)
+        {
+            shard.NextPollAt = now + options.Value.PollInterval;
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        var products = await db.Products.Where(p => p.ShardId == shard.Id && p.Stage == ProductStage.Sharded).ToListAsync(ct);
+        if (status.State is not BatchJobState.Succeeded)
+        {
+            await RetryOrFailAsync(context, db, shard, products, status, now, ct);
+            return;
+        }
+
+        var file = await WriteVectorsAsync(db, shard, products, now, ct);
+        await context.Publish(Collected(file), ct);
+        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
+        {
+            await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
+        }
+    }
+
+    private async Task<VectorFileEntity> WriteVectorsAsync(LedgerDbContext db, ShardEntity shard,
+        List<ProductEntity> products, DateTime now, CancellationToken ct)
+    {
+        var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var spaces = provider.Spaces;
+        var rows = new List<VectorRow>(products.Count);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var result in provider.ReadResultsAsync(shard.JobName!, ct))
+        {
+            if (!byId.ContainsKey(result.Key) || !seen.Add(result.Key))
+            {
+                continue; // a key we did not ask for, or a duplicated line: never let it map to a second product
+            }
+
+            var reason = result.Error ?? CheckVectors(result, spaces);
+            if (reason is not null)
+            {
+                errors[result.Key] = reason;
+                continue;
+            }
+
+            rows.Add(new VectorRow(result.Key, PointIds.FromProductId(result.Key), result.Vectors!));
+        }
+
+        var fileId = shard.Id;
+        var path = Path.Combine(paths.Vectors, fileId + ".parquet");
+        var summary = await VectorFileWriter.WriteAsync(path, provider.ModelId,
+            spaces.Select(s => (s.Name, s.Dimensions)).ToList(), rows, ct);
+
+        var file = await db.VectorFiles.FirstOrDefaultAsync(f => f.Id == fileId, ct);
+        if (file is null)
+        {
+            file = new VectorFileEntity { Id = fileId, ShardId = shard.Id, Path = path, Sha256 = summary.Sha256, ModelId = provider.ModelId };
+            db.VectorFiles.Add(file);
+        }
+
+        file.RunId = shard.RunId;
+        file.Rows = summary.Rows;
+        file.Sha256 = summary.Sha256;
+        file.State = VectorFileState.Written;
+        file.CreatedAt = now;
+        file.UpsertedAt = null;
+
+        var embedded = rows.Select(r => r.ProductId).ToHashSet(StringComparer.Ordinal);
+        foreach (var product in products)
+        {
+            product.UpdatedAt = now;
+            if (embedded.Contains(product.Id))
+            {
+                product.Stage = ProductStage.Embedded;
+                product.VectorFileId = fileId;
+                continue;
+            }
+
+            var reason = errors.GetValueOrDefault(product.Id) ?? "no result line for this product";
+            product.Failed = true;
+            product.FailedStage = ProductStage.Embedded;
+            product.LastError = $"embedding: {reason}";
+            product.Attempts++;
+            Diagnostics.ItemsFailed.Add(1);
+            logger.ItemRejected(product.Id, reason);
+        }
+
+        shard.State = ShardState.Collected;
+        shard.CollectedAt = now;
+        shard.NextPollAt = null;
+        await db.SaveChangesAsync(ct);
+        Diagnostics.ItemsEmbedded.Add(rows.Count);
+        logger.ShardCollected(shard.Id, rows.Count, products.Count - rows.Count);
+        return file;
+    }
+
+    private static string? CheckVectors(EmbeddingResult result, IReadOnlyList<VectorSpace> spaces)
+    {
+        if (result.Vectors is null)
+        {
+            return "result has no vectors";
+        }
+
+        foreach (var space in spaces)
+        {
+            if (!result.Vectors.TryGetValue(space.Name, out var vector))
+            {
+                return $"vector '{space.Name}' missing";
+            }
+
+            if (VectorValidator.Check(vector, space.Dimensions) is { } problem)
+            {
+                return $"vector '{space.Name}': {problem}";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RetryOrFailAsync(ConsumeContext context, LedgerDbContext db, ShardEntity shard,
+        List<ProductEntity> products, BatchJobStatus status, DateTime now, CancellationToken ct)
+    {
+        var max = options.Value.MaxShardAttempts;
+        logger.JobUnsuccessful(shard.Id, shard.JobName!, status.State.ToString(), status.Error, shard.Attempts, max);
+        if (shard.Attempts < max)
+        {
+            shard.State = ShardState.Built;
+            shard.Error = $"{status.State}: {status.Error}";
+            shard.JobName = null;
+            await db.SaveChangesAsync(ct);
+            await context.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items }, ct);
+            return;
+        }
+
+        shard.State = ShardState.Failed;
+        shard.Error = $"{status.State} after {shard.Attempts} attempts: {status.Error}";
+        foreach (var product in products)
+        {
+            product.Failed = true;
+            product.FailedStage = ProductStage.Embedded;
+            product.LastError = $"embedding job {status.State.ToString().ToLowerInvariant()}: {status.Error}";
+            product.Attempts++;
+            product.UpdatedAt = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
+        {
+            await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
+        }
+    }
+
+    private static EmbeddingsCollected Collected(VectorFileEntity file) => new()
+    {
+        RunId = file.RunId,
+        ShardId = file.ShardId,
+        VectorFileId = file.Id,
+        Path = file.Path,
+        Sha256 = file.Sha256,
+        Rows = file.Rows,
+        ModelVersion = file.ModelId,
+    };
+}

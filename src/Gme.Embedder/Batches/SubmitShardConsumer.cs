@@ -1,0 +1,55 @@
+using Gme.Contracts;
+using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Gme.Embedder.Batches;
+
+/// <summary>
+/// Stage 4: hands a shard to the embedding provider. The intent (state Submitting + display name) is committed
+/// before the provider is called, so after a crash the provider can reconcile by name instead of paying twice.
+/// </summary>
+internal sealed class SubmitShardConsumer(
+    IDbContextFactory<LedgerDbContext> dbFactory,
+    IEmbeddingProvider provider,
+    TimeProvider clock,
+    ILogger<SubmitShardConsumer> logger) : IConsumer<ShardBuilt>
+{
+    public async Task Consume(ConsumeContext<ShardBuilt> context)
+    {
+        var ct = context.CancellationToken;
+        await using var db = dbFactory.CreateDbContext();
+        var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == context.Message.ShardId, ct);
+        if (shard is null || shard.State is ShardState.Collected or ShardState.Failed)
+        {
+            return;
+        }
+
+        if (shard.State is ShardState.Submitted && shard.JobName is not null)
+        {
+            await context.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName }, ct);
+            return;
+        }
+
+        using var activity = Diagnostics.ActivitySource.StartActivity("submit shard");
+        activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
+        activity?.SetTag(Diagnostics.Tags.ModelVersion, provider.ModelId);
+
+        shard.State = ShardState.Submitting;
+        shard.DisplayName = shard.Id;
+        shard.Attempts++;
+        await db.SaveChangesAsync(ct);
+
+        var jobName = await provider.SubmitShardAsync(shard.Id, shard.Path, ct);
+        activity?.SetTag(Diagnostics.Tags.JobName, jobName);
+
+        shard.JobName = jobName;
+        shard.State = ShardState.Submitted;
+        shard.SubmittedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        logger.ShardSubmitted(shard.Id, jobName);
+        await context.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = jobName }, ct);
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gme.Embedder;
+
+/// <summary>Settings of stages 3-5 (section <c>Gme:Embedder</c>).</summary>
+public sealed class EmbedderOptions
+{
+    public const string SectionName = "Gme:Embedder";
+
+    /// <summary>Items per shard. Small for the local model (stages overlap); a remote batch API wants thousands.</summary>
+    [Range(1, 200_000)]
+    public int ShardMaxItems { get; set; } = 64;
+
+    /// <summary>How often a failed, expired or lost job is resubmitted before its items are marked failed.</summary>
+    [Range(1, 10)]
+    public int MaxShardAttempts { get; set; } = 3;
+
+    /// <summary>How often submitted jobs are checked.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Shards submitted at once. The local model already uses every core for one shard.</summary>
+    [Range(1, 64)]
+    public int SubmitConcurrency { get; set; } = 1;
+}

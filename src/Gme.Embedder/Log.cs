@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gme.Embedder;
+
+/// <summary>Source-generated log messages of the Embedder service (event ids 2000-2999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Shard {ShardId}: built with {Items} items")]
+    public static partial void ShardBuilt(this ILogger logger, string shardId, int items);
+
+    [LoggerMessage(2001, LogLevel.Information, "Shard {ShardId}: submitted as job {JobName}")]
+    public static partial void ShardSubmitted(this ILogger logger, string shardId, string jobName);
+
+    [LoggerMessage(2002, LogLevel.Information, "Shard {ShardId}: collected {Rows} vectors, {Failed} items failed")]
+    public static partial void ShardCollected(this ILogger logger, string shardId, int rows, int failed);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Shard {ShardId}: job {JobName} ended {State} ({Error}); attempt {Attempt} of {MaxAttempts}")]
+    public static partial void JobUnsuccessful(this ILogger logger, string shardId, string jobName, string state, string? error, int attempt, int maxAttempts);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Product {ProductId}: no usable vector ({Reason})")]
+    public static partial void ItemRejected(this ILogger logger, string productId, string reason);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Shard poll failed; will try again")]
+    public static partial void PollFailed(this ILogger logger, Exception exception);
+}

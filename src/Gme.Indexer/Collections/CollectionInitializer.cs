@@ -1,0 +1,48 @@
+using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
+using Gme.Core.Vectors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Indexer.Collections;
+
+/// <summary>
+/// Stage 6: makes sure the run's collection exists with the provider's named vectors and keyword indexes.
+/// Idempotent; the upsert stage calls it too, so the order in which the two messages arrive does not matter.
+/// </summary>
+internal sealed class CollectionInitializer(
+    IDbContextFactory<LedgerDbContext> dbFactory,
+    IVectorStore store,
+    IEmbeddingProvider provider,
+    IOptions<IndexerOptions> options,
+    TimeProvider clock,
+    ILogger<CollectionInitializer> logger)
+{
+    public CollectionSpec SpecFor(string collection) => new(
+        collection,
+        provider.Spaces.ToDictionary(s => s.Name, s => new VectorSpec(s.Dimensions, s.Distance)),
+        options.Value.KeywordIndexes);
+
+    public async Task<string?> EnsureAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        using var activity = Diagnostics.ActivitySource.StartActivity("init collection");
+        activity?.SetTag(Diagnostics.Tags.Collection, run.Collection);
+        await store.EnsureCollectionAsync(SpecFor(run.Collection), cancellationToken);
+        if (run.CollectionReadyAt is null)
+        {
+            run.CollectionReadyAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken);
+            logger.CollectionReady(run.Collection);
+        }
+
+        return run.Collection;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using Gme.Contracts;
+using Gme.Core.Ledger;
+using Gme.Core.Runs;
+using Gme.Core.VectorFiles;
+using Gme.Core.Vectors;
+using Gme.Indexer.Collections;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Indexer.Upserts;
+
+/// <summary>
+/// Stage 7: upserts one Parquet file into the vector store in batches. Point ids are UUIDv5 of the product id, so a
+/// redelivered message or a resumed run overwrites the same points; the file is marked upserted only after the
+/// store acknowledged every batch.
+/// </summary>
+internal sealed class UpsertVectorsConsumer(
+    IDbContextFactory<LedgerDbContext> dbFactory,
+    IVectorStore store,
+    CollectionInitializer collections,
+    IOptions<IndexerOptions> options,
+    TimeProvider clock,
+    ILogger<UpsertVectorsConsumer> logger) : IConsumer<EmbeddingsCollected>
+{
+    public async Task Consume(ConsumeContext<EmbeddingsCollected> context)
+    {
+        var ct = context.CancellationToken;
+        var message = context.Message;
+        await using var db = dbFactory.CreateDbContext();
+        var file = await db.VectorFiles.FirstOrDefaultAsync(f => f.Id == message.VectorFileId, ct);
+        if (file is null)
+        {
+            return;
+        }
+
+        if (file.State is VectorFileState.Written)
+        {
+            if (!await MatchesHashAsync(file, ct))
+            {
+                await RecollectAsync(context, db, file, ct);
+                return;
+            }
+
+            var collection = await collections.EnsureAsync(file.RunId, ct)
+                ?? throw new InvalidOperationException($"Run {file.RunId} of vector file {file.Id} is not in the ledger.");
+            using var activity = Diagnostics.ActivitySource.StartActivity("upsert vectors");
+            activity?.SetTag(Diagnostics.Tags.VectorFile, file.Id);
+            activity?.SetTag(Diagnostics.Tags.Collection, collection);
+            var points = await UpsertFileAsync(db, collection, file, ct);
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            file.State = VectorFileState.Upserted;
+            file.UpsertedAt = now;
+            await db.Products
+                .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.UpdatedAt, now), ct);
+            await db.SaveChangesAsync(ct);
+            Diagnostics.PointsUpserted.Add(points);
+            logger.VectorsUpserted(file.Id, points);
+        }
+
+        await context.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows }, ct);
+        if (await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
+        {
+            await context.Publish(new RunIndexed { RunId = message.RunId }, ct);
+        }
+    }
+
+    private async Task<int> UpsertFileAsync(LedgerDbContext db, string collection, VectorFileEntity file, CancellationToken ct)
+    {
+        var batchSize = options.Value.UpsertBatchSize;
+        var batch = new List<VectorRow>(batchSize);
+        var total = 0;
+        await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
+        {
+            batch.Add(row);
+            if (batch.Count == batchSize)
+            {
+                total += await UpsertBatchAsync(db, collection, file.Id, batch, ct);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            total += await UpsertBatchAsync(db, collection, file.Id, batch, ct);
+        }
+
+        return total;
+    }
+
+    private async Task<int> UpsertBatchAsync(LedgerDbContext db, string collection, string fileId, List<VectorRow> rows, CancellationToken ct)
+    {
+        // Only products whose current vectors are in this file: a product re-embedded since then lives in a newer file.
+        var ids = rows.Select(r => r.ProductId).ToList();
+        var payloads = await db.Products.AsNoTracking()
+            .Where(p => ids.Contains(p.Id) && p.VectorFileId == fileId)
+            .Select(p => new { p.Id, p.PayloadJson })
+            .ToDictionaryAsync(p => p.Id, p => p.PayloadJson, StringComparer.Ordinal, ct);
+        var points = rows
+            .Where(r => payloads.ContainsKey(r.ProductId))
+            .Select(r => new VectorPoint(r.PointId, r.Vectors, PointPayload.Build(r.ProductId, payloads[r.ProductId])))
+            .ToList();
+        if (points.Count > 0)
+        {
+            await store.UpsertAsync(collection, points, ct);
+        }
+
+        return points.Count;
+    }
+
+    private static async Task<bool> MatchesHashAsync(VectorFileEntity file, CancellationToken ct)
+    {
+        if (!File.Exists(file.Path))
+        {
+            return false;
+        }
+
+        await using var stream = File.OpenRead(file.Path);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        return hash == file.Sha256;
+    }
+
+    private async Task RecollectAsync(ConsumeContext context, LedgerDbContext db, VectorFileEntity file, CancellationToken ct)
+    {
+        logger.VectorFileCorrupt(file.Id, file.Path);
+        var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == file.ShardId, ct);
+        await db.Products.Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), ct);
+        db.VectorFiles.Remove(file);
+        if (shard is not null)
+        {
+            shard.State = ShardState.Submitted;
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (shard is not null)
+        {
+            await context.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id }, ct);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Gme.Core.Messaging;
+using Gme.Core.Sagas;
+using Gme.Ingest.Downloads;
+using Gme.Ingest.Images;
+using Gme.Ingest.Ingestion;
+using Gme.Ingest.Runs;
+using Gme.Ingest.Sources;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gme.Ingest;
+
+public static class IngestStages
+{
+    /// <summary>
+    /// Stages 1-2 (ingest dataset, download images) and the run saga. The same call serves the Ingest service and
+    /// the one-process embedded profile; the composition root picks the ledger and the bus.
+    /// </summary>
+    public static IHostApplicationBuilder AddIngestStages(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddDatasetSources();
+        services.AddImageFetching();
+        services.AddSingleton<ProductChunkWriter>();
+        services.AddBusContribution(x =>
+        {
+            x.AddConsumer<IngestDatasetConsumer>();
+            x.AddConsumer<DownloadImagesConsumer>();
+            x.AddConsumer<StageFaultConsumer>();
+            x.AddSagaStateMachine<RunStateMachine, RunState>().LedgerRepository();
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Gme.Contracts;
+using Gme.Core;
+using Gme.Core.Ledger;
+using Gme.Core.Runs;
+using Gme.Core.Sources;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Ingest.Ingestion;
+
+/// <summary>
+/// Stage 1: reads the run's source row by row, stores products in chunks and hands each chunk on, so downloads
+/// start while the rest of the file is still being read. Re-reading a source is cheap and idempotent: unchanged
+/// products keep their progress, and rejections are keyed by row number.
+/// </summary>
+internal sealed class IngestDatasetConsumer(
+    IDbContextFactory<LedgerDbContext> dbFactory,
+    IDatasetSourceFactory sources,
+    ProductChunkWriter writer,
+    IOptions<GmeOptions> gmeOptions,
+    IOptions<IngestOptions> ingestOptions,
+    TimeProvider clock,
+    ILogger<IngestDatasetConsumer> logger) : IConsumer<RunStarted>
+{
+    public async Task Consume(ConsumeContext<RunStarted> context)
+    {
+        var ct = context.CancellationToken;
+        var runId = context.Message.RunId;
+        RunEntity? run;
+        await using (var db = dbFactory.CreateDbContext())
+        {
+            run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        }
+
+        if (run is null || run.Status is RunStatus.Completed or RunStatus.Failed)
+        {
+            return;
+        }
+
+        using var activity = Diagnostics.ActivitySource.StartActivity("ingest dataset");
+        activity?.SetTag(Diagnostics.Tags.RunId, runId);
+        var spec = JsonSerializer.Deserialize<SourceSpec>(run.SourceJson)
+            ?? throw new InvalidOperationException($"Run {runId} has no readable source specification.");
+        var source = sources.Open(spec);
+        logger.IngestStarted(runId, source.Description);
+
+        var mapper = new ProductMapper(spec.ColumnMap, source.BaseDirectory);
+        var chunkSize = gmeOptions.Value.ChunkSize;
+        var firstSeen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var chunk = new List<(long, ProductRecord)>(chunkSize);
+        var rejections = new List<RowRejection>();
+        int accepted = 0, rejected = 0, chunkNumber = 0;
+
+        await foreach (var row in source.ReadRowsAsync(ct))
+        {
+            var (product, rejection) = mapper.Map(row);
+            if (product is not null && firstSeen.TryGetValue(product.Id, out var firstRow))
+            {
+                // Duplicate ids: the first row wins, deterministically, and the others are reported.
+                rejection = new RowRejection(row.RowNumber, product.Id, $"duplicate product id (first seen at row {firstRow})");
+                product = null;
+            }
+
+            if (rejection is not null)
+            {
+                rejected++;
+                rejections.Add(rejection);
+                if (rejected <= ingestOptions.Value.MaxRejectionsLogged)
+                {
+                    logger.RowRejected(runId, rejection.RowNumber, rejection.ProductId, rejection.Reason);
+                }
+            }
+            else if (product is not null)
+            {
+                firstSeen[product.Id] = row.RowNumber;
+                chunk.Add((row.RowNumber, product));
+                accepted++;
+            }
+
+            if (chunk.Count >= chunkSize || rejections.Count >= chunkSize * 4)
+            {
+                await FlushAsync(context, runId, chunkNumber++, chunk, rejections, ct);
+            }
+
+            if (spec.Limit > 0 && accepted >= spec.Limit)
+            {
+                break;
+            }
+        }
+
+        await FlushAsync(context, runId, chunkNumber, chunk, rejections, ct);
+        Diagnostics.RowsRejected.Add(rejected);
+
+        await using (var db = dbFactory.CreateDbContext())
+        {
+            var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
+            var now = clock.GetUtcNow().UtcDateTime;
+            entity.IngestCompletedAt ??= now;
+            entity.RowsAccepted = accepted;
+            entity.RowsRejected = rejected;
+            entity.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+        }
+
+        logger.IngestFinished(runId, accepted, rejected);
+        await context.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected }, ct);
+
+        await using (var db = dbFactory.CreateDbContext())
+        {
+            if (await RunCompletion.IsIndexedAsync(db, runId, clock, ct))
+            {
+                await context.Publish(new RunIndexed { RunId = runId }, ct);
+            }
+        }
+    }
+
+    private async Task FlushAsync(ConsumeContext context, Guid runId, int chunkNumber,
+        List<(long, ProductRecord)> chunk, List<RowRejection> rejections, CancellationToken ct)
+    {
+        if (chunk.Count == 0 && rejections.Count == 0)
+        {
+            return;
+        }
+
+        using var activity = Diagnostics.ActivitySource.StartActivity("ingest chunk", ActivityKind.Internal);
+        activity?.SetTag(Diagnostics.Tags.Chunk, chunkNumber);
+        await writer.WriteAsync(runId, chunk, rejections, ct);
+        if (chunk.Count > 0)
+        {
+            Diagnostics.ProductsIngested.Add(chunk.Count);
+            await context.Publish(new ProductsIngested
+            {
+                RunId = runId,
+                ChunkNumber = chunkNumber,
+                ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
+            }, ct);
+        }
+
+        chunk.Clear();
+        rejections.Clear();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Gme.Core.Ledger;
+using Gme.Core.Sources;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gme.Ingest.Ingestion;
+
+/// <summary>
+/// Stores one chunk of products and rejections in a single transaction. Unchanged products keep the stage they
+/// reached (that is what makes a re-run cheap); changed ones start over; failed ones get another chance.
+/// </summary>
+internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task WriteAsync(Guid runId, IReadOnlyList<(long RowNumber, ProductRecord Product)> products,
+        IReadOnlyList<RowRejection> rejections, CancellationToken cancellationToken)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = products.Select(p => p.Product.Id).ToList();
+        var existing = await db.Products.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+
+        foreach (var (rowNumber, product) in products)
+        {
+            var payloadJson = JsonSerializer.Serialize(product.Payload);
+            var hash = ContentHash.Of(product, payloadJson);
+            if (!existing.TryGetValue(product.Id, out var entity))
+            {
+                db.Products.Add(new ProductEntity
+                {
+                    Id = product.Id,
+                    LastRunId = runId,
+                    RowNumber = rowNumber,
+                    ContentHash = hash,
+                    PayloadJson = payloadJson,
+                    Name = product.Name,
+                    Text = product.Text,
+                    ImageRef = product.ImageRef,
+                    Stage = ProductStage.Ingested,
+                    UpdatedAt = now,
+                });
+                continue;
+            }
+
+            entity.LastRunId = runId;
+            entity.RowNumber = rowNumber;
+            if (entity.ContentHash != hash)
+            {
+                entity.ContentHash = hash;
+                entity.PayloadJson = payloadJson;
+                entity.Name = product.Name;
+                entity.Text = product.Text;
+                entity.ImageRef = product.ImageRef;
+                entity.ImageSha256 = null;
+                entity.Stage = ProductStage.Ingested;
+                entity.ShardId = null;
+                entity.VectorFileId = null;
+                ClearFailure(entity);
+            }
+            else if (entity.Failed)
+            {
+                // A new run retries what failed before, from the stage where it stopped.
+                ClearFailure(entity);
+                if (entity.Stage is ProductStage.Sharded)
+                {
+                    entity.Stage = ProductStage.ImageReady;
+                    entity.ShardId = null;
+                }
+            }
+
+            entity.UpdatedAt = now;
+        }
+
+        if (rejections.Count > 0)
+        {
+            var rows = rejections.Select(r => r.RowNumber).ToList();
+            var known = await db.RejectedRows.Where(r => r.RunId == runId && rows.Contains(r.RowNumber))
+                .Select(r => r.RowNumber).ToListAsync(cancellationToken);
+            foreach (var rejection in rejections.Where(r => !known.Contains(r.RowNumber)))
+            {
+                db.RejectedRows.Add(new RejectedRowEntity
+                {
+                    RunId = runId,
+                    RowNumber = rejection.RowNumber,
+                    ProductId = rejection.ProductId is { Length: > 160 } id ? id[..160] : rejection.ProductId,
+                    Reason = rejection.Reason.Length > 1024 ? rejection.Reason[..1024] : rejection.Reason,
+                });
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static void ClearFailure(ProductEntity entity)
+    {
+        entity.Failed = false;
+        entity.FailedStage = null;
+        entity.LastError = null;
+    }
+}

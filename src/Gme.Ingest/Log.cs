@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gme.Ingest;
+
+/// <summary>Source-generated log messages of the Ingest service (event ids 1000-1999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Run {RunId}: ingesting {Source}")]
+    public static partial void IngestStarted(this ILogger logger, Guid runId, string source);
+
+    [LoggerMessage(1001, LogLevel.Information, "Run {RunId}: ingest finished, {Accepted} products accepted, {Rejected} rows rejected")]
+    public static partial void IngestFinished(this ILogger logger, Guid runId, int accepted, int rejected);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Run {RunId}: row {RowNumber} rejected ({ProductId}): {Reason}")]
+    public static partial void RowRejected(this ILogger logger, Guid runId, long rowNumber, string? productId, string reason);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Product {ProductId}: image {ImageRef} failed: {Reason}")]
+    public static partial void ImageFailed(this ILogger logger, string productId, string imageRef, string reason);
+
+    [LoggerMessage(1004, LogLevel.Information, "Run {RunId}: run finished in state {State}")]
+    public static partial void RunFinished(this ILogger logger, Guid runId, string state);
+
+    [LoggerMessage(1005, LogLevel.Error, "Run {RunId}: a stage gave up on {MessageType}: {Error}")]
+    public static partial void StageFaulted(this ILogger logger, Guid runId, string messageType, string error);
+}
