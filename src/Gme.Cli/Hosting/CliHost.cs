@@ -18,7 +18,7 @@ namespace Gme.Cli.Hosting;
 /// </summary>
 internal static class CliHost
 {
-    public static IHost BuildPipeline(CommonOptions common, bool sample)
+    public static IHost BuildPipeline(CommonOptions common, bool sample, Action<IServiceCollection>? configure = null)
     {
         var builder = CreateBuilder(common);
         builder.AddGmeCore();
@@ -31,6 +31,7 @@ internal static class CliHost
         }
 
         builder.Services.AddGmeBus(GmeProfile.Embedded);
+        configure?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -20,6 +20,9 @@ internal sealed class CliProcess : IDisposable
     public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
     public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
 
+    /// <summary>Small shards make more, finer-grained points at which a crash can land.</summary>
+    public static Dictionary<string, string> Environment { get; } = new() { ["Gme__Embedder__ShardMaxItems"] = "16" };
+
     public static CliProcess Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -36,6 +39,10 @@ internal sealed class CliProcess : IDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
         var process = new Process { StartInfo = info };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (cli._stdout) { cli._stdout.AppendLine(e.Data); } } };
