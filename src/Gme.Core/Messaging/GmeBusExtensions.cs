@@ -1,5 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Gme.Core.Messaging;
 
@@ -10,6 +12,14 @@ public static class GmeBusExtensions
     {
         services.AddSingleton(new BusContribution(configure));
         return services;
+    }
+
+    /// <summary>The bus of the configured profile (<c>Gme:Profile</c>), RabbitMQ from ConnectionStrings:gme-bus.</summary>
+    public static IHostApplicationBuilder AddGmeBus(this IHostApplicationBuilder builder)
+    {
+        var profile = builder.Configuration.GetValue($"{GmeOptions.SectionName}:{nameof(GmeOptions.Profile)}", GmeProfile.Embedded);
+        builder.Services.AddGmeBus(profile, builder.Configuration.GetConnectionString(ResourceNames.Bus));
+        return builder;
     }
 
     /// <summary>

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gme.Core.Embeddings;
+using Gme.Core.Vectors;
+
+namespace Gme.Tests.Stages;
+
+/// <summary>
+/// A deterministic provider for stage tests: vectors are derived from the key's hash, and each job's outcome and
+/// each key's result can be overridden to inject failures (bad vectors, per-line errors, failed jobs).
+/// </summary>
+internal sealed class FakeEmbeddingProvider : IEmbeddingProvider
+{
+    private readonly ConcurrentDictionary<string, string> _shardOfJob = new();
+
+    public string Name => "fake";
+    public string ModelId => "fake/model@1";
+    public IReadOnlyList<VectorSpace> Spaces { get; } =
+    [
+        new("text", 4, Distance.Cosine, Modality.Text, Modality.Text),
+        new("image", 3, Distance.Cosine, Modality.Image, Modality.Image),
+    ];
+
+    public int Submissions;
+
+    /// <summary>Job outcome per submission number (1-based); Succeeded when absent.</summary>
+    public ConcurrentDictionary<int, BatchJobStatus> JobOutcomes { get; } = new();
+
+    /// <summary>Replaces the result for a key (return null to drop the line).</summary>
+    public Func<string, EmbeddingResult?>? ResultOverride { get; set; }
+
+    /// <summary>Extra lines appended to every result file (unknown keys, duplicates).</summary>
+    public List<EmbeddingResult> ExtraResults { get; } = [];
+
+    private readonly ConcurrentDictionary<string, BatchJobStatus> _jobStates = new();
+
+    public async Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var lines = items.Select(i => JsonSerializer.Serialize(new { key = i.Key, text = i.Text })).ToList();
+        await File.WriteAllLinesAsync(path, lines, cancellationToken);
+        return new ShardFileInfo(items.Count, new FileInfo(path).Length, items.Sum(i => i.Text.Length / 4));
+    }
+
+    public Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default)
+    {
+        var n = Interlocked.Increment(ref Submissions);
+        var job = $"fake-{shardId}-{n}";
+        _shardOfJob[job] = shardPath;
+        _jobStates[job] = JobOutcomes.GetValueOrDefault(n) ?? new BatchJobStatus(BatchJobState.Succeeded);
+        return Task.FromResult(job);
+    }
+
+    public Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobStates.GetValueOrDefault(jobName) ?? new BatchJobStatus(BatchJobState.Failed, "unknown job"));
+
+    public async IAsyncEnumerable<EmbeddingResult> ReadResultsAsync(string jobName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var line in await File.ReadAllLinesAsync(_shardOfJob[jobName], cancellationToken))
+        {
+            var key = JsonDocument.Parse(line).RootElement.GetProperty("key").GetString()!;
+            var result = ResultOverride is null ? Good(key) : ResultOverride(key);
+            if (result is not null)
+            {
+                yield return result;
+            }
+        }
+
+        foreach (var extra in ExtraResults)
+        {
+            yield return extra;
+        }
+    }
+
+    public Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default) =>
+        Task.FromResult(VectorFor(query.Text ?? query.ImagePath ?? "", space == "text" ? 4 : 3));
+
+    public EmbeddingResult Good(string key) =>
+        new(key, new Dictionary<string, float[]> { ["text"] = VectorFor(key, 4), ["image"] = VectorFor(key + "/img", 3) }, null);
+
+    public static float[] VectorFor(string seed, int dims)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
+        return Enumerable.Range(0, dims).Select(i => (hash[i] / 255f) + 0.01f).ToArray();
+    }
+}

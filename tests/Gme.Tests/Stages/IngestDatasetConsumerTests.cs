@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Gme.Contracts;
+using Gme.Core.Ledger;
+using Gme.Core.Sources;
+using Gme.Ingest.Ingestion;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Tests.Stages;
+
+public sealed class IngestDatasetConsumerTests
+{
+    private static readonly Guid s_run = Guid.NewGuid();
+
+    private static Dictionary<string, string?> Fields(string? id, string name = "Top", string image = "http://img.test/a.jpg") =>
+        new() { ["product_id"] = id, ["name"] = name, ["image_url"] = image };
+
+    private static async Task<(StageTestContext Ctx, ListSourceFactory Source)> ArrangeAsync(params Dictionary<string, string?>[] rows)
+    {
+        var source = new ListSourceFactory(rows);
+        var ctx = await StageTestContext.CreateAsync(
+            x => x.AddConsumer<IngestDatasetConsumer>(),
+            s =>
+            {
+                s.AddSingleton<IDatasetSourceFactory>(source);
+                s.AddSingleton<ProductChunkWriter>();
+            });
+        await using var db = ctx.Db();
+        var run = LedgerSeed.Run(s_run, ingestDone: false);
+        run.SourceJson = JsonSerializer.Serialize(new SourceSpec { Kind = "test" });
+        db.Runs.Add(run);
+        await db.SaveChangesAsync();
+        return (ctx, source);
+    }
+
+    [Fact]
+    public async Task Consume_RowsWithBadAndDuplicateIds_StoresChunksAndRecordsRejections()
+    {
+        var (ctx, _) = await ArrangeAsync(
+            Fields("A"), Fields("B"), Fields(null), Fields("C"), Fields("A", "Other"),
+            Fields("D"), Fields("E", image: "file://etc/passwd"), Fields("F"), Fields("G"));
+        await using (ctx)
+        {
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+            Assert.True(await ctx.Harness.Published.Any<DatasetIngested>());
+
+            var chunks = ctx.Harness.Published.Select<ProductsIngested>().Select(m => m.Context.Message).OrderBy(m => m.ChunkNumber).ToList();
+            Assert.Equal(["A", "B", "C", "D", "F", "G"], chunks.SelectMany(c => c.ProductIds));
+            Assert.All(chunks, c => Assert.True(c.ProductIds.Count <= 4));
+            var done = ctx.Harness.Published.Select<DatasetIngested>().Single().Context.Message;
+            Assert.Equal(6, done.Accepted);
+            Assert.Equal(3, done.Rejected);
+
+            await using var db = ctx.Db();
+            var rejected = await db.RejectedRows.OrderBy(r => r.RowNumber).ToListAsync();
+            Assert.Equal([3L, 5L, 7L], rejected.Select(r => r.RowNumber));
+            Assert.Equal("duplicate product id (first seen at row 1)", rejected[1].Reason);
+            Assert.Equal("Top", (await db.Products.SingleAsync(p => p.Id == "A")).Name);
+            Assert.NotNull((await db.Runs.SingleAsync()).IngestCompletedAt);
+        }
+    }
+
+    [Fact]
+    public async Task Consume_Reingest_KeepsUnchangedProgressAndRestartsChangedOrFailed()
+    {
+        var (ctx, source) = await ArrangeAsync(Fields("A"), Fields("B"), Fields("C"));
+        await using (ctx)
+        {
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+            Assert.True(await ctx.Harness.Published.Any<DatasetIngested>());
+            await using (var db = ctx.Db())
+            {
+                foreach (var p in await db.Products.ToListAsync())
+                {
+                    p.Stage = ProductStage.Indexed;
+                    p.VectorFileId = "vf";
+                }
+
+                var b = await db.Products.SingleAsync(p => p.Id == "B");
+                b.Failed = true;
+                b.LastError = "image: http_503";
+                await db.SaveChangesAsync();
+            }
+
+            source.Rows[2] = Fields("C", "Renamed top");
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+            await Eventually(() => ctx.Harness.Published.Select<DatasetIngested>().Count() == 2);
+
+            await using var check = ctx.Db();
+            var products = await check.Products.ToDictionaryAsync(p => p.Id);
+            Assert.Equal(ProductStage.Indexed, products["A"].Stage);
+            Assert.Equal("vf", products["A"].VectorFileId);
+            Assert.False(products["B"].Failed);
+            Assert.Null(products["B"].LastError);
+            Assert.Equal(ProductStage.Ingested, products["C"].Stage);
+            Assert.Null(products["C"].VectorFileId);
+            Assert.Equal("Renamed top", products["C"].Name);
+            Assert.Equal(0, await check.RejectedRows.CountAsync());
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 30 s");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class ListSourceFactory(Dictionary<string, string?>[] rows) : IDatasetSourceFactory, IDatasetSource
+    {
+        public Dictionary<string, string?>[] Rows { get; } = rows;
+        public string Description => "list";
+        public string? BaseDirectory => null;
+
+        public IDatasetSource Open(SourceSpec spec) => this;
+
+        public async IAsyncEnumerable<SourceRow> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; i < Rows.Length; i++)
+            {
+                await Task.Yield();
+                yield return new SourceRow(i + 1, Rows[i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Gme.Core;
+using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
+using Gme.Core.Storage;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Tests.Stages;
+
+/// <summary>
+/// One stage (or a few) on MassTransit's test harness, with a real SQLite ledger and data directory in a temp folder.
+/// </summary>
+internal sealed class StageTestContext : IAsyncDisposable
+{
+    private StageTestContext(string root, DataPaths paths, ServiceProvider services, FakeEmbeddingProvider provider)
+    {
+        Root = root;
+        Paths = paths;
+        Services = services;
+        Provider = provider;
+        Harness = services.GetRequiredService<ITestHarness>();
+    }
+
+    public string Root { get; }
+    public DataPaths Paths { get; }
+    public ServiceProvider Services { get; }
+    public FakeEmbeddingProvider Provider { get; }
+    public ITestHarness Harness { get; }
+
+    public static async Task<StageTestContext> CreateAsync(Action<IBusRegistrationConfigurator> consumers, Action<IServiceCollection>? configure = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"gme-stage-{Guid.NewGuid():N}");
+        var paths = new DataPaths(root);
+        paths.EnsureCreated();
+        var provider = new FakeEmbeddingProvider();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(paths);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSqliteLedger(paths);
+        services.AddSingleton<IEmbeddingProvider>(provider);
+        services.AddOptions<GmeOptions>().Configure(o => o.ChunkSize = 4);
+        services.AddOptions<Gme.Embedder.EmbedderOptions>().Configure(o => o.ShardMaxItems = 4);
+        services.AddOptions<Gme.Ingest.IngestOptions>();
+        services.AddOptions<Gme.Indexer.IndexerOptions>();
+        configure?.Invoke(services);
+        services.AddMassTransitTestHarness(consumers);
+
+        var sp = services.BuildServiceProvider();
+        await using (var db = sp.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContext())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        var context = new StageTestContext(root, paths, sp, provider);
+        await context.Harness.Start();
+        return context;
+    }
+
+    public LedgerDbContext Db() => Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContext();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await Services.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
