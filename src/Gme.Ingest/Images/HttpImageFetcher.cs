@@ -1,0 +1,226 @@
+using Gme.Core.Images;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Ingest.Images;
+
+/// <summary>
+/// Fetches a product photo (http(s) URL or absolute local path), normalises it and stores it in the image cache.
+/// Retries transient failures itself (429, 5xx, timeouts, network errors) with exponential backoff and jitter,
+/// honouring Retry-After, all inside one deadline per image; the named client therefore has no resilience handler.
+/// Never throws for a bad image or server: the result carries a short reason and whether retrying later can help.
+/// </summary>
+public sealed partial class HttpImageFetcher(
+    IHttpClientFactory httpClientFactory,
+    ImageNormalizer normalizer,
+    IImageCache cache,
+    IOptions<ImageFetchOptions> options,
+    TimeProvider timeProvider,
+    ILogger<HttpImageFetcher> logger) : IImageFetcher
+{
+    /// <summary>The named <see cref="HttpClient"/> the fetcher uses; its handler is configured in <see cref="ImageServiceCollectionExtensions"/>.</summary>
+    public const string HttpClientName = "gme-images";
+
+    private readonly ImageFetchOptions _options = options.Value;
+
+    public async Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(imageRef);
+
+        Download download;
+        if (Uri.TryCreate(imageRef, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            download = await DownloadWithRetriesAsync(uri, cancellationToken);
+        }
+        else if (Path.IsPathFullyQualified(imageRef))
+        {
+            download = await ReadLocalFileAsync(imageRef, cancellationToken);
+        }
+        else
+        {
+            return ImageFetchResult.Fail("invalid_image_ref", permanent: true);
+        }
+
+        if (download.Bytes is not { } bytes)
+        {
+            return ImageFetchResult.Fail(download.FailureReason ?? "fetch_failed", download.Permanent);
+        }
+
+        var normalized = normalizer.Normalize(bytes);
+        if (normalized.Bytes is not { } jpeg)
+        {
+            var reason = normalized.FailureReason ?? "corrupt_image";
+            LogRejected(logger, imageRef, reason);
+            return ImageFetchResult.Fail(reason, permanent: true);
+        }
+
+        var sha256 = await cache.StoreAsync(jpeg, cancellationToken);
+        return ImageFetchResult.Ok(sha256, jpeg.Length, normalized.Width, normalized.Height, fromCache: false);
+    }
+
+    private async Task<Download> ReadLocalFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return Download.Fail("file_not_found", permanent: true);
+            }
+
+            if (info.Length > _options.MaxBodyBytes)
+            {
+                return Download.Fail("body_too_large", permanent: true);
+            }
+
+            return Download.Ok(await File.ReadAllBytesAsync(path, cancellationToken));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Download.Fail("file_not_found", permanent: true);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return Download.Fail("file_not_readable", permanent: true);
+        }
+        catch (IOException)
+        {
+            return Download.Fail("io_error", permanent: false);
+        }
+    }
+
+    private async Task<Download> DownloadWithRetriesAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_options.Timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var deadlineAt = timeProvider.GetUtcNow() + _options.Timeout;
+        var client = httpClientFactory.CreateClient(HttpClientName);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            Download result;
+            TimeSpan? retryAfter = null;
+            try
+            {
+                (result, retryAfter) = await DownloadOnceAsync(client, uri, linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return Download.Fail("timeout", permanent: false);
+            }
+            catch (HttpRequestException ex)
+            {
+                result = Download.Fail(ex.HttpRequestError == HttpRequestError.NameResolutionError ? "dns_error" : "network_error", permanent: false);
+            }
+            catch (IOException)
+            {
+                result = Download.Fail("network_error", permanent: false);
+            }
+
+            if (result.Bytes is not null || result.Permanent || attempt >= _options.MaxRetries)
+            {
+                return result;
+            }
+
+            var delay = Backoff(attempt, retryAfter);
+            if (timeProvider.GetUtcNow() + delay >= deadlineAt)
+            {
+                // Waiting would run past the deadline: give up now with the real reason rather than "timeout".
+                return result;
+            }
+
+            LogRetrying(logger, uri, result.FailureReason, attempt + 1, delay);
+            try
+            {
+                await Task.Delay(delay, timeProvider, linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return result;
+            }
+        }
+    }
+
+    private async Task<(Download Result, TimeSpan? RetryAfter)> DownloadOnceAsync(HttpClient client, Uri uri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.ParseAdd("image/*");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+        var status = (int)response.StatusCode;
+        if (!response.IsSuccessStatusCode)
+        {
+            var transient = status is 408 or 429 or >= 500;
+            var retryAfter = transient ? RetryAfter(response) : null;
+            return (Download.Fail($"http_{status}", permanent: !transient), retryAfter);
+        }
+
+        if (response.Content.Headers.ContentLength > _options.MaxBodyBytes)
+        {
+            return (Download.Fail("body_too_large", permanent: true), null);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var bytes = await ReadLimitedAsync(body, _options.MaxBodyBytes, cancellationToken);
+        return bytes is null
+            ? (Download.Fail("body_too_large", permanent: true), null)
+            : (Download.Ok(bytes), null);
+    }
+
+    /// <summary>Reads the body, stopping as soon as it passes the limit (Content-Length can be absent or wrong).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - timeProvider.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+
+    /// <summary>Exponential backoff with ±25 % jitter so that many failed downloads do not retry in step.</summary>
+    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    {
+        var exponential = _options.RetryBaseDelay * Math.Pow(2, attempt);
+        var jittered = exponential * (0.75 + (Random.Shared.NextDouble() * 0.5));
+        var delay = retryAfter is { } server && server > jittered ? server : jittered;
+        return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Retrying image {Uri} after {Reason} (retry {Retry}, waiting {Delay})")]
+    private static partial void LogRetrying(ILogger logger, Uri uri, string? reason, int retry, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Image {ImageRef} rejected: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string imageRef, string reason);
+
+    private readonly record struct Download(byte[]? Bytes, string? FailureReason, bool Permanent)
+    {
+        public static Download Ok(byte[] bytes) => new(bytes, null, false);
+
+        public static Download Fail(string reason, bool permanent) => new(null, reason, permanent);
+    }
+}

@@ -1,0 +1,10 @@
+namespace Gme.Ingest.Sample;
+
+/// <summary>The fabric pattern drawn on a sample garment.</summary>
+public enum SamplePattern
+{
+    Solid,
+    Striped,
+    Dotted,
+    Checked,
+}

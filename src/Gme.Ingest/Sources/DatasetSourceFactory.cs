@@ -1,0 +1,46 @@
+using Gme.Core.Sources;
+using Gme.Ingest.Sample;
+
+namespace Gme.Ingest.Sources;
+
+/// <summary>
+/// Opens the catalogue a run names. The row limit of pilot runs is applied by the ingest stage, which counts
+/// accepted rows; a source always reads everything.
+/// </summary>
+public sealed class DatasetSourceFactory : IDatasetSourceFactory
+{
+    public IDatasetSource Open(SourceSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Kind.ToLowerInvariant() switch
+        {
+            "sample" => new SampleDatasetSource(spec.SampleProducts > 0 ? spec.SampleProducts : SampleCatalogue.DefaultProductCount),
+            "file" => OpenFile(spec.Location),
+            "hf" => throw new NotSupportedException(
+                "HuggingFace Hub sources are not available yet; download the dataset's Parquet files and use --source FILE"),
+            _ => throw new ArgumentException($"unknown source kind '{spec.Kind}' (use sample, file or hf)", nameof(spec)),
+        };
+    }
+
+    private static IDatasetSource OpenFile(string location)
+    {
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            throw new ArgumentException("a file source needs a path", nameof(location));
+        }
+
+        var path = Path.GetFullPath(location);
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        IDatasetSource source = extension switch
+        {
+            ".csv" => new CsvDatasetSource(path),
+            ".jsonl" or ".ndjson" or ".json" => new JsonlDatasetSource(path),
+            ".parquet" => new ParquetDatasetSource(path),
+            _ => throw new ArgumentException(
+                $"unsupported catalogue file type '{extension}' (use .csv, .jsonl or .parquet)", nameof(location)),
+        };
+
+        // Checked after the type so that a typo in the extension is reported as such, not as a missing file.
+        return File.Exists(path) ? source : throw new FileNotFoundException($"catalogue file not found: {path}", path);
+    }
+}

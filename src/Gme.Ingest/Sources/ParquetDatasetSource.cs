@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using Gme.Core.Sources;
+using Parquet;
+using Parquet.Schema;
+
+namespace Gme.Ingest.Sources;
+
+/// <summary>
+/// A Parquet catalogue read one row group at a time. Only flat primitive columns become fields: list, map and
+/// struct columns (the HuggingFace H&amp;M export's precomputed embeddings) are skipped without being read.
+/// </summary>
+public sealed class ParquetDatasetSource : IDatasetSource
+{
+    private readonly string _path;
+
+    public ParquetDatasetSource(string path)
+    {
+        _path = Path.GetFullPath(path);
+    }
+
+    public string Description => $"Parquet file {_path}";
+
+    public string? BaseDirectory => Path.GetDirectoryName(_path);
+
+    public async IAsyncEnumerable<SourceRow> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: false, cancellationToken);
+
+        var columns = reader.Schema.Fields
+            .OfType<DataField>()
+            .Where(f => !f.IsArray && f.MaxRepetitionLevel == 0 && ParquetColumnReader.Supports(f.ClrType))
+            .ToList();
+
+        long rowNumber = 0;
+        for (var group = 0; group < reader.RowGroupCount; group++)
+        {
+            var rowGroup = reader.OpenRowGroupReader(group);
+            var rowCount = checked((int)rowGroup.RowCount);
+            var values = new string?[columns.Count][];
+            for (var c = 0; c < columns.Count; c++)
+            {
+                values[c] = await ParquetColumnReader.ReadAsStringsAsync(rowGroup, columns[c], rowCount, cancellationToken);
+            }
+
+            for (var r = 0; r < rowCount; r++)
+            {
+                var fields = new Dictionary<string, string?>(columns.Count, StringComparer.Ordinal);
+                for (var c = 0; c < columns.Count; c++)
+                {
+                    fields[columns[c].Name] = values[c][r];
+                }
+
+                yield return new SourceRow(++rowNumber, fields);
+            }
+        }
+    }
+}
