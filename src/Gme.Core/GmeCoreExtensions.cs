@@ -21,6 +21,7 @@ public static class GmeCoreExtensions
         var paths = new DataPaths(options.DataDirectory);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(paths);
+        services.TryAddSingleton<Images.IImageCache, Images.ImageCache>();
 
         if (options.Profile == GmeProfile.Embedded)
         {

@@ -7,7 +7,7 @@ namespace Gme.Core.Messaging;
 
 public static class GmeBusExtensions
 {
-    /// <summary>Adds a stage's consumers (or sagas) to the bus that <see cref="AddGmeBus"/> builds.</summary>
+    /// <summary>Adds a stage's consumers (or sagas) to the bus that <c>AddGmeBus</c> builds.</summary>
     public static IServiceCollection AddBusContribution(this IServiceCollection services, Action<IBusRegistrationConfigurator> configure)
     {
         services.AddSingleton(new BusContribution(configure));

@@ -1,5 +1,5 @@
 using Gme.Core.Storage;
-using Gme.Ingest.Images;
+using Gme.Core.Images;
 
 namespace Gme.Tests.Ingest;
 

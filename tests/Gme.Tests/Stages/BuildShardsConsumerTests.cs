@@ -2,7 +2,6 @@ using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Embedder.Shards;
-using Gme.Ingest.Images;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

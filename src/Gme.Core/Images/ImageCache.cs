@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Gme.Core.Images;
 using Gme.Core.Storage;
 
-namespace Gme.Ingest.Images;
+namespace Gme.Core.Images;
 
 /// <summary>
 /// The content-addressed image store: <c>images/&lt;sha[0..2]&gt;/&lt;sha&gt;.jpg</c>, named by the SHA-256 of the
