@@ -3,7 +3,6 @@ using Gme.Core.Messaging;
 using Gme.Embedder.Batches;
 using Gme.Embedder.Local;
 using Gme.Embedder.Shards;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -23,8 +22,8 @@ public static class EmbedderStages
         services.AddHostedService<PendingJobPoller>();
         services.AddBusContribution(x =>
         {
-            x.AddConsumer<BuildShardsConsumer, BuildShardsConsumerDefinition>();
-            x.AddConsumer<SubmitShardConsumer, SubmitShardConsumerDefinition>();
+            x.AddConsumer<BuildShardsConsumer>(typeof(BuildShardsConsumerDefinition));
+            x.AddConsumer<SubmitShardConsumer>(typeof(SubmitShardConsumerDefinition));
             x.AddConsumer<CollectShardConsumer>();
         });
         return builder;

@@ -4,7 +4,6 @@ using Gme.Indexer.Embedded;
 using Gme.Indexer.Search;
 using Gme.Indexer.Upserts;
 using Gme.Indexer.Validation;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -23,7 +22,7 @@ public static class IndexerStages
         {
             x.AddConsumer<InitCollectionConsumer>();
             x.AddConsumer<UpsertVectorsConsumer>();
-            x.AddConsumer<ValidateRunConsumer, ValidateRunConsumerDefinition>();
+            x.AddConsumer<ValidateRunConsumer>(typeof(ValidateRunConsumerDefinition));
         });
         return builder;
     }

@@ -7,7 +7,6 @@ using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Embedder.Batches;

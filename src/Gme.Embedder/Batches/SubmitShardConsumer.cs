@@ -3,7 +3,6 @@ using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace Gme.Embedder.Batches;
 

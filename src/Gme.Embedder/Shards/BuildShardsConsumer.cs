@@ -7,7 +7,6 @@ using Gme.Core.Ledger;
 using Gme.Core.Storage;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Embedder.Shards;

@@ -2,7 +2,6 @@ using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Core.Vectors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Indexer.Collections;

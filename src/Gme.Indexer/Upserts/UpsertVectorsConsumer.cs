@@ -7,7 +7,6 @@ using Gme.Core.Vectors;
 using Gme.Indexer.Collections;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Indexer.Upserts;
