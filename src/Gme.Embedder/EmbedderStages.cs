@@ -3,8 +3,6 @@ using Gme.Core.Messaging;
 using Gme.Embedder.Batches;
 using Gme.Embedder.Local;
 using Gme.Embedder.Shards;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gme.Embedder;
 

@@ -4,8 +4,6 @@ using Gme.Indexer.Embedded;
 using Gme.Indexer.Search;
 using Gme.Indexer.Upserts;
 using Gme.Indexer.Validation;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gme.Indexer;
 

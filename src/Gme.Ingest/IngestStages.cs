@@ -5,9 +5,6 @@ using Gme.Ingest.Images;
 using Gme.Ingest.Ingestion;
 using Gme.Ingest.Runs;
 using Gme.Ingest.Sources;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gme.Ingest;
 

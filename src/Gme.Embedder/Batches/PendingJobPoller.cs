@@ -2,7 +2,6 @@ using Gme.Contracts;
 using Gme.Core.Ledger;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Embedder.Batches;

@@ -32,7 +32,7 @@ public sealed class ProductSearch(IEmbeddingProvider provider, IVectorStore stor
         {
             var pointId = PointIds.FromProductId(productId);
             var points = await store.RetrieveAsync(collection, [pointId], withVectors: true, cancellationToken);
-            var point = points.FirstOrDefault()
+            var point = (points.Count > 0 ? points[0] : null)
                 ?? throw new SearchException($"product '{productId}' is not in collection '{collection}'.");
             queries = point.Vectors.Select(kv => (kv.Key, kv.Value)).ToList();
             exclude = pointId;

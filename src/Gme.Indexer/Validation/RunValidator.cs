@@ -194,7 +194,7 @@ public sealed class RunValidator(
             var query = $"{colour} {type}".Trim();
             var hits = await search.SearchAsync(new SearchRequest { Text = query, Top = 5 }, ct);
             var hit = hits.Any(h => string.Equals(Field(h.Payload, "product_type", "product_type_name"), type, StringComparison.OrdinalIgnoreCase));
-            checks.Add(new TextQueryCheck(query, type!, hit, hits.FirstOrDefault()?.ProductId));
+            checks.Add(new TextQueryCheck(query, type!, hit, hits.Count > 0 ? hits[0].ProductId : null));
         }
 
         return checks;

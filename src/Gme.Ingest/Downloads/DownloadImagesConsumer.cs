@@ -4,7 +4,6 @@ using Gme.Core.Ledger;
 using Gme.Core.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Ingest.Downloads;

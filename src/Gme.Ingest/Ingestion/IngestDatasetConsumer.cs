@@ -7,7 +7,6 @@ using Gme.Core.Runs;
 using Gme.Core.Sources;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Ingest.Ingestion;
