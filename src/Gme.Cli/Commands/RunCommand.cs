@@ -7,7 +7,6 @@ using Gme.Core.Runs;
 using Gme.Core.Sources;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gme.Cli.Commands;
 
