@@ -1,0 +1,46 @@
+using Gme.Contracts;
+using Gme.Core.Sagas;
+using Gme.Ingest.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gme.Tests.Stages;
+
+public sealed class RunStateMachineTests
+{
+    [Fact]
+    public async Task Run_FollowsPhasesAndAsksForValidationOnce_PerIndexedAnnouncement()
+    {
+        await using var ctx = await StageTestContext.CreateAsync(x => x.AddSagaStateMachine<RunStateMachine, RunState>().LedgerRepository());
+        var runId = Guid.NewGuid();
+        var saga = ctx.Harness.GetSagaStateMachineHarness<RunStateMachine, RunState>();
+
+        await ctx.Harness.Bus.Publish(new RunStarted { RunId = runId });
+        Assert.True(await saga.Consumed.Any<RunStarted>());
+        await ctx.Harness.Bus.Publish(new DatasetIngested { RunId = runId, Accepted = 10, Rejected = 2 });
+        Assert.True(await saga.Consumed.Any<DatasetIngested>());
+        await using (var db = ctx.Db())
+        {
+            var row = await db.SagaInstances.SingleAsync();
+            Assert.Contains("\"Indexing\"", row.Data);
+            Assert.Contains("\"Rejected\":2", row.Data);
+        }
+
+        await ctx.Harness.Bus.Publish(new RunIndexed { RunId = runId });
+        Assert.True(await ctx.Harness.Published.Any<ValidateRun>());
+        await ctx.Harness.Bus.Publish(new RunValidated { RunId = runId, Passed = true });
+        Assert.True(await saga.Consumed.Any<RunValidated>());
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var db = ctx.Db();
+            if (!await db.SagaInstances.AnyAsync())
+            {
+                break; // finalized instances are removed
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the saga did not finish");
+            await Task.Delay(50);
+        }
+    }
+}

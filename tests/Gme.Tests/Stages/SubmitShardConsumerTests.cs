@@ -1,0 +1,50 @@
+using Gme.Contracts;
+using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
+using Gme.Embedder.Batches;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gme.Tests.Stages;
+
+public sealed class SubmitShardConsumerTests
+{
+    private static readonly Guid s_run = Guid.NewGuid();
+
+    [Fact]
+    public async Task Consume_BuiltShard_RecordsIntentSubmitsOnceAndAnnouncesTheJob()
+    {
+        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
+        var path = Path.Combine(ctx.Paths.Shards, "shard-9.jsonl");
+        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        await using (var db = ctx.Db())
+        {
+            db.Runs.Add(LedgerSeed.Run(s_run));
+            db.Shards.Add(new ShardEntity { Id = "shard-9", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
+            await db.SaveChangesAsync();
+        }
+
+        await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
+        Assert.True(await ctx.Harness.Published.Any<ShardSubmitted>());
+        await using (var db = ctx.Db())
+        {
+            var shard = await db.Shards.SingleAsync();
+            Assert.Equal(ShardState.Submitted, shard.State);
+            Assert.Equal("shard-9", shard.DisplayName);
+            Assert.Equal("fake-shard-9-1", shard.JobName);
+            Assert.Equal(1, shard.Attempts);
+        }
+
+        // Redelivered: the recorded job is announced again and nothing is submitted (or paid for) twice.
+        await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (ctx.Harness.Published.Select<ShardSubmitted>().Count() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the redelivered message was not answered");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, ctx.Provider.Submissions);
+        Assert.All(ctx.Harness.Published.Select<ShardSubmitted>(), m => Assert.Equal("fake-shard-9-1", m.Context.Message.JobName));
+    }
+}
