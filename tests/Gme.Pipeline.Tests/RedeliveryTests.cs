@@ -1,6 +1,7 @@
 using Gme.Cli.Hosting;
 using Gme.Contracts;
 using Gme.Core.Ledger;
+using Gme.Core.Runs;
 using Gme.Core.Vectors;
 using Gme.Pipeline.Tests.Support;
 using MassTransit;
@@ -48,11 +49,7 @@ public sealed class RedeliveryTests
 
                 foreach (var file in await db.VectorFiles.ToListAsync())
                 {
-                    await bus.Publish(new EmbeddingsCollected
-                    {
-                        RunId = runId, ShardId = file.ShardId, VectorFileId = file.Id, Path = file.Path,
-                        Sha256 = file.Sha256, Rows = file.Rows, ModelVersion = file.ModelId,
-                    });
+                    await bus.Publish(LedgerMessages.Collected(file));
                 }
 
                 await bus.Publish(new RunIndexed { RunId = runId });

@@ -27,8 +27,6 @@ internal static class SearchCommand
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var common = GmeCommandLine.Common(result);
-            common.RequireExistingData();
             var request = new SearchRequest
             {
                 Text = result.GetValue(text),
@@ -38,10 +36,8 @@ internal static class SearchCommand
                 Top = result.GetValue(top),
             };
 
-            using var host = CliHost.BuildQuery(common);
-            await host.StartAsync(ct);
-            var hits = await host.Services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
-            await host.StopAsync(ct);
+            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result),
+                services => services.GetRequiredService<ProductSearch>().SearchAsync(request, ct), ct);
             if (result.GetValue(json))
             {
                 Json.Print(hits);

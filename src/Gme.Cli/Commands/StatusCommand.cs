@@ -16,12 +16,8 @@ internal static class StatusCommand
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var common = GmeCommandLine.Common(result);
-            common.RequireExistingData();
-            using var host = CliHost.BuildQuery(common);
-            await host.StartAsync(ct);
-            var snapshot = await host.Services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct);
-            await host.StopAsync(ct);
+            var snapshot = await QueryHost.RunAsync(GmeCommandLine.Common(result),
+                services => services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct), ct);
             if (result.GetValue(json))
             {
                 Json.Print(snapshot);

@@ -18,17 +18,15 @@ internal static class ValidateCommand
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var common = GmeCommandLine.Common(result);
-            common.RequireExistingData();
-            using var host = CliHost.BuildQuery(common);
-            await host.StartAsync(ct);
-            await using var db = await host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContextAsync(ct);
-            var run = await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct)
-                ?? throw new CliException("the ledger holds no run yet: run `gme run` first");
-            var validator = host.Services.GetRequiredService<RunValidator>();
-            var report = await validator.ValidateAsync(run.Id, ct);
-            var path = await validator.SaveAsync(report, ct);
-            await host.StopAsync(ct);
+            var (report, path) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
+            {
+                await using var db = await services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContextAsync(ct);
+                var run = await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct)
+                    ?? throw new CliException("the ledger holds no run yet: run `gme run` first");
+                var validator = services.GetRequiredService<RunValidator>();
+                var report = await validator.ValidateAsync(run.Id, ct);
+                return (report, await validator.SaveAsync(report, ct));
+            }, ct);
             if (result.GetValue(json))
             {
                 Console.WriteLine(RunValidator.ToJson(report));

@@ -43,16 +43,7 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         var files = await db.VectorFiles.AsNoTracking().Where(f => f.State == VectorFileState.Written).ToListAsync(cancellationToken);
         foreach (var file in files)
         {
-            await publisher.Publish(new EmbeddingsCollected
-            {
-                RunId = file.RunId,
-                ShardId = file.ShardId,
-                VectorFileId = file.Id,
-                Path = file.Path,
-                Sha256 = file.Sha256,
-                Rows = file.Rows,
-                ModelVersion = file.ModelId,
-            }, cancellationToken);
+            await publisher.Publish(LedgerMessages.Collected(file), cancellationToken);
             sent++;
         }
 

@@ -45,7 +45,7 @@ internal sealed class CollectShardConsumer(
             var existing = await db.VectorFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ShardId == shard.Id, ct);
             if (existing is not null)
             {
-                await context.Publish(Collected(existing), ct);
+                await context.Publish(LedgerMessages.Collected(existing), ct);
             }
 
             return;
@@ -77,7 +77,7 @@ internal sealed class CollectShardConsumer(
         }
 
         var file = await WriteVectorsAsync(db, shard, products, now, ct);
-        await context.Publish(Collected(file), ct);
+        await context.Publish(LedgerMessages.Collected(file), ct);
         if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
         {
             await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
@@ -212,15 +212,4 @@ internal sealed class CollectShardConsumer(
             await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
         }
     }
-
-    private static EmbeddingsCollected Collected(VectorFileEntity file) => new()
-    {
-        RunId = file.RunId,
-        ShardId = file.ShardId,
-        VectorFileId = file.Id,
-        Path = file.Path,
-        Sha256 = file.Sha256,
-        Rows = file.Rows,
-        ModelVersion = file.ModelId,
-    };
 }
