@@ -6,12 +6,21 @@ namespace Gme.Indexer.Embedded;
 /// <summary>
 /// One named vector of every point, stored contiguously (slot i at [i * dimensions, (i + 1) * dimensions)) so a scan
 /// streams through memory. Cosine vectors are stored normalised, which makes their score a plain dot product.
+/// Beside the floats, each row's sign bits (one bit per dimension, packed in ulongs) feed the quantised scan.
 /// </summary>
 internal sealed class VectorColumn(int dimensions, Distance distance)
 {
+    private readonly int _words = (dimensions + 63) / 64;
     private float[] _data = [];
+    private ulong[] _bits = [];
 
     public int Dimensions => dimensions;
+
+    /// <summary>ulongs of sign bits per row.</summary>
+    public int Words => _words;
+
+    /// <summary>Sign bits order points by angle, so they stand in for cosine and dot scores, not for Euclidean distance.</summary>
+    public bool Quantizable => distance != Distance.Euclid;
 
     public Distance Distance => distance;
 
@@ -21,7 +30,36 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
         if (_data.Length < needed)
         {
             Array.Resize(ref _data, needed);
+            Array.Resize(ref _bits, checked(slots * _words));
         }
+    }
+
+    public ReadOnlySpan<ulong> Bits(int slot) => _bits.AsSpan(slot * _words, _words);
+
+    /// <summary>Sign bits of <paramref name="vector"/>: bit i set when component i is positive.</summary>
+    public static void Quantize(ReadOnlySpan<float> vector, Span<ulong> bits)
+    {
+        bits.Clear();
+        for (var i = 0; i < vector.Length; i++)
+        {
+            if (vector[i] > 0)
+            {
+                bits[i >> 6] |= 1UL << (i & 63);
+            }
+        }
+    }
+
+    /// <summary>Differing sign bits between a row and the query's bits: lower is nearer.</summary>
+    public int Hamming(int slot, ReadOnlySpan<ulong> query)
+    {
+        var row = _bits.AsSpan(slot * _words, _words);
+        var distance = 0;
+        for (var i = 0; i < row.Length; i++)
+        {
+            distance += System.Numerics.BitOperations.PopCount(row[i] ^ query[i]);
+        }
+
+        return distance;
     }
 
     public ReadOnlySpan<float> Row(int slot) => _data.AsSpan(slot * dimensions, dimensions);
@@ -34,6 +72,7 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
         }
 
         vector.CopyTo(_data.AsSpan(slot * dimensions, dimensions));
+        Quantize(vector, _bits.AsSpan(slot * _words, _words));
     }
 
     /// <summary>Higher is better: dot product (cosine on normalised vectors) or negated Euclidean distance.</summary>
