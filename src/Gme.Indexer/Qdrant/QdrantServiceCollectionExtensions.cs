@@ -13,9 +13,13 @@ public static class QdrantServiceCollectionExtensions
         services.AddOptions<QdrantOptions>().BindConfiguration(QdrantOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
         {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+
+            // The AppHost references Qdrant's gRPC endpoint, which arrives as a service-discovery entry.
             var connection = QdrantConnection.Resolve(
                 sp.GetRequiredService<IOptions<QdrantOptions>>().Value,
-                sp.GetRequiredService<IConfiguration>().GetConnectionString(QdrantConnection.ConnectionStringName));
+                configuration.GetConnectionString(QdrantConnection.ConnectionStringName)
+                    ?? configuration[$"services:{QdrantConnection.ConnectionStringName}:grpc:0"]);
             return new QdrantGrpcClient(connection.Endpoint, connection.ApiKey);
         });
         services.AddSingleton<QdrantVectorStore>();
