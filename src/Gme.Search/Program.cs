@@ -12,7 +12,3 @@ app.MapDefaultEndpoints();
 app.MapSearchService();
 app.Run();
 
-/// <summary>The entry point, public so WebApplicationFactory can start the service in tests.</summary>
-#pragma warning disable CA1050 // Top-level statements put Program in the global namespace.
-public partial class Program;
-#pragma warning restore CA1050
