@@ -9,6 +9,9 @@ internal sealed class HammingTop(int k)
 {
     private readonly PriorityQueue<int, int> _heap = new(k, Comparer<int>.Create((x, y) => y.CompareTo(x)));
 
+    /// <summary>Distances at or above this cannot get in, so the scan skips the heap for them.</summary>
+    public int Threshold { get; private set; } = int.MaxValue;
+
     public void Offer(int slot, int distance)
     {
         if (_heap.Count < k)
@@ -18,6 +21,11 @@ internal sealed class HammingTop(int k)
         else if (_heap.TryPeek(out _, out var worst) && distance < worst)
         {
             _heap.DequeueEnqueue(slot, distance);
+        }
+
+        if (_heap.Count == k && _heap.TryPeek(out _, out var last))
+        {
+            Threshold = last;
         }
     }
 

@@ -182,6 +182,7 @@ internal sealed class PointTable
         void Scan(int partition)
         {
             var top = new HammingTop(candidates);
+            var threshold = int.MaxValue;
             var start = (int)((long)used * partition / partitions);
             var end = (int)((long)used * (partition + 1) / partitions);
             for (var slot = start; slot < end; slot++)
@@ -192,7 +193,13 @@ internal sealed class PointTable
                     continue;
                 }
 
-                top.Offer(slot, column.Hamming(slot, bits));
+                // Most points are farther than the current candidates: compare with a local before touching the heap.
+                var distance = column.Hamming(slot, bits);
+                if (distance < threshold)
+                {
+                    top.Offer(slot, distance);
+                    threshold = top.Threshold;
+                }
             }
 
             tops[partition] = top;
