@@ -8,7 +8,8 @@ namespace Gme.Pipeline.Tests;
 /// The search page in Debian's Chromium (/usr/bin/chromium, installed by .ci/run; Playwright's own browser download
 /// cannot work offline): search, "more like this", and search by an uploaded photo.
 /// </summary>
-public sealed class SearchPageBrowserTests(SearchServiceFixture fixture) : IClassFixture<SearchServiceFixture>
+[Collection(SearchServiceCollection.Name)]
+public sealed class SearchPageBrowserTests(SearchServiceFixture fixture)
 {
     private const string Chromium = "/usr/bin/chromium";
 

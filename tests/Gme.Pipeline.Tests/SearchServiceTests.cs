@@ -5,7 +5,8 @@ using Gme.Pipeline.Tests.Support;
 namespace Gme.Pipeline.Tests;
 
 /// <summary>`gme search --json` and the HTTP API of `gme serve` answer from the same code path.</summary>
-public sealed class SearchServiceTests(SearchServiceFixture fixture) : IClassFixture<SearchServiceFixture>
+[Collection(SearchServiceCollection.Name)]
+public sealed class SearchServiceTests(SearchServiceFixture fixture)
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(2);
 
