@@ -25,4 +25,13 @@ Stage<Projects.Gme_Ingest>(ResourceNames.Ingest);
 Stage<Projects.Gme_Embedder>(ResourceNames.Embedder);
 Stage<Projects.Gme_Indexer>(ResourceNames.Indexer).WithReference(qdrant.GetEndpoint("grpc"));
 
+// The search page and API, reading the index the Indexer writes (embedded on the shared data directory, or Qdrant).
+builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
+    .WithReference(state).WaitFor(state)
+    .WithReference(qdrant.GetEndpoint("grpc"))
+    .WithEnvironment("Gme__Profile", "Distributed")
+    .WithEnvironment("Gme__DataDirectory", Path.GetFullPath(dataDirectory))
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
 builder.Build().Run();

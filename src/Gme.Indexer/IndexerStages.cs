@@ -1,6 +1,7 @@
 using Gme.Core.Messaging;
 using Gme.Indexer.Collections;
 using Gme.Indexer.Embedded;
+using Gme.Indexer.Qdrant;
 using Gme.Indexer.Search;
 using Gme.Indexer.Upserts;
 using Gme.Indexer.Validation;
@@ -35,8 +36,11 @@ public static class IndexerStages
             case "embedded":
                 services.AddEmbeddedVectorStore();
                 break;
+            case "qdrant":
+                services.AddQdrantVectorStore();
+                break;
             default:
-                throw new InvalidOperationException($"Unknown vector store '{store}' (Gme:Indexer:VectorStore). Known: embedded.");
+                throw new InvalidOperationException($"Unknown vector store '{store}' (Gme:Indexer:VectorStore). Known: embedded, qdrant.");
         }
 
         services.AddSingleton<CollectionInitializer>();

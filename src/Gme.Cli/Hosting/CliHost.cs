@@ -45,6 +45,13 @@ internal static class CliHost
         return builder.Build();
     }
 
+    /// <summary>What makes a host the embedded profile on the chosen data directory (shared with `gme serve`).</summary>
+    internal static Dictionary<string, string?> EmbeddedSettings(CommonOptions common) => new()
+    {
+        [$"{GmeOptions.SectionName}:{nameof(GmeOptions.Profile)}"] = nameof(GmeProfile.Embedded),
+        [$"{GmeOptions.SectionName}:{nameof(GmeOptions.DataDirectory)}"] = common.DataDirectory,
+    };
+
     private static HostApplicationBuilder CreateBuilder(CommonOptions common)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
@@ -54,11 +61,7 @@ internal static class CliHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"{GmeOptions.SectionName}:{nameof(GmeOptions.Profile)}"] = nameof(GmeProfile.Embedded),
-            [$"{GmeOptions.SectionName}:{nameof(GmeOptions.DataDirectory)}"] = common.DataDirectory,
-        });
+        builder.Configuration.AddInMemoryCollection(EmbeddedSettings(common));
 
         builder.Logging.AddSimpleConsole(o =>
         {

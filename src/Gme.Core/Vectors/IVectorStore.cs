@@ -33,4 +33,21 @@ public interface IVectorStore
         CancellationToken cancellationToken = default);
 
     Task DeleteAsync(string collection, IReadOnlyList<Guid> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Points <paramref name="alias"/> at <paramref name="collection"/> in one atomic step, creating the alias or
+    /// switching it. Every operation accepts an alias where it takes a collection name, so readers of the alias move
+    /// from one version to the next (or back, for a rollback) without seeing a half-built collection.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The collection does not exist, or the alias names a collection.</exception>
+    Task SetAliasAsync(string alias, string collection, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support collection aliases.");
+
+    /// <summary>The collection <paramref name="alias"/> points at, or null when there is no such alias.</summary>
+    Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support collection aliases.");
+
+    /// <summary>Removes a collection and its points (an old version, once no alias points at it); absent is not an error.</summary>
+    Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot delete collections.");
 }

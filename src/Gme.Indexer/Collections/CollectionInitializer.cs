@@ -1,6 +1,7 @@
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Core.Vectors;
+using Gme.Indexer.Qdrant;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,12 @@ internal sealed class CollectionInitializer(
         await store.EnsureCollectionAsync(SpecFor(run.Collection), cancellationToken);
         if (run.CollectionReadyAt is null)
         {
+            if (store is QdrantVectorStore qdrant)
+            {
+                // Bulk load: no HNSW building while points stream in; validation (stage 8) restores it.
+                await qdrant.BeginBulkLoadAsync(run.Collection, cancellationToken);
+            }
+
             run.CollectionReadyAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
             logger.CollectionReady(run.Collection);

@@ -8,12 +8,13 @@ namespace Gme.Indexer.Embedded;
 /// The vector store that needs no server: one folder per collection under <see cref="DataPaths.Index"/> holding
 /// <c>collection.json</c>, an append-only, checksummed, fsynced point log, and a <c>.lock</c> file taken by the one
 /// process that writes. Points live in memory and are searched exactly. Other processes may open the same folder to
-/// read; they see every upsert the writer has acknowledged.
+/// read; they see every upsert the writer has acknowledged. <c>aliases.json</c> maps aliases to collections (versions).
 /// </summary>
 public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorStore> logger) : IVectorStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _openGate = new(1, 1);
+    private readonly AliasFile _aliases = new(Path.Combine(paths.Index, AliasFile.FileName));
     private bool _disposed;
 
     public async Task EnsureCollectionAsync(CollectionSpec spec, CancellationToken cancellationToken = default)
@@ -23,6 +24,11 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
         await _openGate.WaitAsync(cancellationToken);
         try
         {
+            if ((await _aliases.ReadAsync(cancellationToken)).ContainsKey(spec.Name))
+            {
+                throw new InvalidOperationException($"'{spec.Name}' is an alias; a collection cannot have the same name.");
+            }
+
             if (await FindUnderGateAsync(spec.Name, cancellationToken) is { } existing)
             {
                 if (CollectionSpecFile.Difference(existing.Spec, spec) is { } difference)
@@ -71,6 +77,85 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
     public async Task DeleteAsync(string collection, IReadOnlyList<Guid> ids, CancellationToken cancellationToken = default) =>
         await (await RequireAsync(collection, cancellationToken)).DeleteAsync(ids, cancellationToken);
 
+    public async Task SetAliasAsync(string alias, string collection, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckName(alias);
+        CheckName(collection);
+        await _openGate.WaitAsync(cancellationToken);
+        try
+        {
+            var aliases = await _aliases.ReadAsync(cancellationToken);
+            if (aliases.ContainsKey(collection) || await FindUnderGateAsync(collection, cancellationToken) is null)
+            {
+                throw new InvalidOperationException($"Cannot point alias '{alias}' at '{collection}': no such collection in {paths.Index}.");
+            }
+
+            if (await FindUnderGateAsync(alias, cancellationToken) is not null)
+            {
+                throw new InvalidOperationException($"Cannot create alias '{alias}': a collection has that name.");
+            }
+
+            aliases[alias] = collection;
+            await _aliases.WriteAsync(aliases, cancellationToken);
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
+
+    public async Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckName(alias);
+        return (await _aliases.ReadAsync(cancellationToken)).GetValueOrDefault(alias);
+    }
+
+    public async Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckName(collection);
+        await _openGate.WaitAsync(cancellationToken);
+        try
+        {
+            var aliases = await _aliases.ReadAsync(cancellationToken);
+            if (aliases.ContainsKey(collection))
+            {
+                throw new InvalidOperationException($"'{collection}' is an alias, not a collection; delete collections by their own name.");
+            }
+
+            if (aliases.FirstOrDefault(a => a.Value == collection).Key is { } pointing)
+            {
+                throw new InvalidOperationException($"Vector collection '{collection}' is in use: alias '{pointing}' points at it. Switch the alias first.");
+            }
+
+            if (_collections.TryRemove(collection, out var loaded))
+            {
+                loaded.Dispose();
+            }
+
+            var directory = DirectoryOf(collection);
+            if (!Directory.Exists(directory))
+            {
+                return;
+            }
+
+            // Under the writer lock, so no other process is appending; removing collection.json first makes the
+            // collection cease to exist in one step, and a crash after it leaves only an ignorable folder.
+            using (WriterLock.Acquire(Path.Combine(directory, EmbeddedCollection.LockFileName), collection))
+            {
+                File.Delete(Path.Combine(directory, EmbeddedCollection.SpecFileName));
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
+
     /// <summary>Rewrites a collection's log with only its live points (normally automatic once it is mostly dead).</summary>
     internal async Task CompactAsync(string collection, CancellationToken cancellationToken = default) =>
         await (await RequireAsync(collection, cancellationToken)).CompactAsync(cancellationToken);
@@ -101,6 +186,7 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckName(collection);
+        collection = (await _aliases.ReadAsync(cancellationToken)).GetValueOrDefault(collection, collection);
         if (_collections.TryGetValue(collection, out var loaded))
         {
             return loaded;

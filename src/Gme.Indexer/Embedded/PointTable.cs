@@ -22,8 +22,11 @@ internal sealed class PointTable
     private IReadOnlyDictionary<string, string?>?[] _payloads = new IReadOnlyDictionary<string, string?>?[InitialCapacity];
     private int _used;
 
-    public PointTable(CollectionSpec spec)
+    private readonly QuantizedSearch _quantized;
+
+    public PointTable(CollectionSpec spec, QuantizedSearch? quantized = null)
     {
+        _quantized = quantized ?? QuantizedSearch.Default;
         _columns = spec.Vectors.ToDictionary(
             v => v.Key,
             v => new VectorColumn(v.Value.Dimensions, v.Value.Distance),
@@ -86,6 +89,12 @@ internal sealed class PointTable
     public List<ScoredPoint> Search(string vectorName, ReadOnlySpan<float> query, int limit, CompiledFilter? filter)
     {
         var column = _columns[vectorName];
+        var candidates = (int)Math.Min(Math.Max((long)limit * _quantized.Oversampling, _quantized.MinimumCandidates), int.MaxValue);
+        if (_quantized.Enabled && column.Quantizable && _slots.Count >= _quantized.MinimumPoints && candidates < _slots.Count)
+        {
+            return Results(SearchQuantized(column, query, limit, candidates, filter));
+        }
+
         var top = new TopK(Math.Min(limit, _slots.Count));
         for (var slot = 0; slot < _used; slot++)
         {
@@ -98,14 +107,7 @@ internal sealed class PointTable
             top.Offer(slot, column.Score(slot, query), _ids[slot]);
         }
 
-        var hits = top.Drain();
-        var result = new List<ScoredPoint>(hits.Count);
-        foreach (var (slot, score) in hits)
-        {
-            result.Add(new ScoredPoint(_ids[slot], score, _payloads[slot]!));
-        }
-
-        return result;
+        return Results(top.Drain());
     }
 
     public long CountMatching(CompiledFilter? filter)
@@ -152,6 +154,76 @@ internal sealed class PointTable
                 yield return new LogRecord(LogOperation.Upsert, _ids[slot], vectors, payload);
             }
         }
+    }
+
+    private List<ScoredPoint> Results(List<(int Slot, float Score)> hits)
+    {
+        var result = new List<ScoredPoint>(hits.Count);
+        foreach (var (slot, score) in hits)
+        {
+            result.Add(new ScoredPoint(_ids[slot], score, _payloads[slot]!));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Hamming scan over sign bits for the <paramref name="candidates"/> nearest (in parallel partitions on large
+    /// tables), then exact float scores for those. The filter applies during the scan, as in the exact search, so
+    /// filtered results are the best matching points, not the matching remainder of an unfiltered list.
+    /// </summary>
+    private List<(int Slot, float Score)> SearchQuantized(VectorColumn column, ReadOnlySpan<float> query, int limit, int candidates, CompiledFilter? filter)
+    {
+        var bits = new ulong[column.Words];
+        VectorColumn.Quantize(query, bits);
+        var partitions = Math.Max(1, Math.Min(Environment.ProcessorCount, (_used + _quantized.PartitionSize - 1) / _quantized.PartitionSize));
+        var tops = new HammingTop[partitions];
+        var used = _used;
+        void Scan(int partition)
+        {
+            var top = new HammingTop(candidates);
+            var threshold = int.MaxValue;
+            var start = (int)((long)used * partition / partitions);
+            var end = (int)((long)used * (partition + 1) / partitions);
+            for (var slot = start; slot < end; slot++)
+            {
+                var payload = _payloads[slot];
+                if (payload is null || (filter is not null && !filter.Matches(payload)))
+                {
+                    continue;
+                }
+
+                // Most points are farther than the current candidates: compare with a local before touching the heap.
+                var distance = column.Hamming(slot, bits);
+                if (distance < threshold)
+                {
+                    top.Offer(slot, distance);
+                    threshold = top.Threshold;
+                }
+            }
+
+            tops[partition] = top;
+        }
+
+        if (partitions == 1)
+        {
+            Scan(0);
+        }
+        else
+        {
+            Parallel.For(0, partitions, Scan);
+        }
+
+        var best = new TopK(limit);
+        foreach (var top in tops)
+        {
+            foreach (var slot in top.Slots())
+            {
+                best.Offer(slot, column.Score(slot, query), _ids[slot]);
+            }
+        }
+
+        return best.Drain();
     }
 
     private int NextSlot()

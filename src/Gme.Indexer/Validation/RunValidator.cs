@@ -4,6 +4,7 @@ using Gme.Core.Ledger;
 using Gme.Core.Storage;
 using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
+using Gme.Indexer.Qdrant;
 using Gme.Indexer.Search;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,12 @@ public sealed class RunValidator(
         var rejected = await db.RejectedRows.CountAsync(r => r.RunId == runId, cancellationToken);
         var indexed = await db.Products.Where(p => p.Stage == ProductStage.Indexed && !p.Failed)
             .Select(p => new { p.Id, p.VectorFileId }).ToListAsync(cancellationToken);
+        if (store is QdrantVectorStore qdrant)
+        {
+            // The load deferred HNSW building (stage 6); validate the real index, so build it and wait for green.
+            await qdrant.EndBulkLoadAsync(run.Collection, TimeSpan.FromHours(1), cancellationToken);
+        }
+
         var storePoints = await store.CountAsync(run.Collection, null, cancellationToken);
 
         var (parquetRows, quality) = await CheckVectorFilesAsync(db, indexed.ToDictionary(p => p.Id, p => p.VectorFileId!, StringComparer.Ordinal), cancellationToken);

@@ -367,6 +367,80 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
         Assert.All(fused, h => Assert.Equal("shoe", h.Payload["type"]));
     }
 
+    [Fact]
+    public async Task Alias_BuildValidateSwitchAndRollBack_ReadersFollowTheAlias()
+    {
+        var alias = NewName();
+        var random = new Random(12);
+        var v1 = await CreateCollectionAsync();
+        var old = Enumerable.Range(0, 20).Select(i => Point(random, $"p{i}", "red", "shirt")).ToList();
+        await Store.UpsertAsync(v1.Name, old, Ct);
+        await Store.SetAliasAsync(alias, v1.Name, Ct);
+        Assert.Equal(v1.Name, await Store.GetAliasTargetAsync(alias, Ct));
+
+        // Build the next version beside it; readers of the alias still see v1 while it fills.
+        var v2 = await CreateCollectionAsync();
+        var fresh = Enumerable.Range(0, 30).Select(i => Point(random, $"p{i}", "blue", "shoe")).ToList();
+        await Store.UpsertAsync(v2.Name, fresh, Ct);
+        Assert.Equal(old.Count, await Store.CountAsync(alias, cancellationToken: Ct));
+
+        // Validate v2 on its own name: every point finds itself first.
+        Assert.Equal(fresh.Count, await Store.CountAsync(v2.Name, cancellationToken: Ct));
+        foreach (var point in fresh.Take(5))
+        {
+            Assert.Equal(point.Id, (await Store.SearchAsync(v2.Name, Text, point.Vectors[Text], 1, cancellationToken: Ct))[0].Id);
+        }
+
+        await Store.SetAliasAsync(alias, v2.Name, Ct);
+        Assert.Equal(v2.Name, await Store.GetAliasTargetAsync(alias, Ct));
+        Assert.Equal(fresh.Count, await Store.CountAsync(alias, cancellationToken: Ct));
+        var hit = (await Store.SearchAsync(alias, Text, fresh[7].Vectors[Text], 1, Filter(("colour", "blue")), Ct))[0];
+        Assert.Equal(fresh[7].Id, hit.Id);
+        Assert.Equal("blue", Assert.Single(await Store.RetrieveAsync(alias, [fresh[7].Id], withVectors: false, Ct)).Payload["colour"]);
+        Assert.NotNull(await Store.GetCollectionAsync(alias, Ct));
+
+        // Roll back: the alias points at v1 again and its points are untouched.
+        await Store.SetAliasAsync(alias, v1.Name, Ct);
+        Assert.Equal(old.Count, await Store.CountAsync(alias, cancellationToken: Ct));
+        Assert.Equal("red", Assert.Single(await Store.RetrieveAsync(alias, [old[3].Id], withVectors: false, Ct)).Payload["colour"]);
+    }
+
+    [Fact]
+    public async Task Alias_WritesThroughTheAlias_ReachTheTarget()
+    {
+        var alias = NewName();
+        var spec = await CreateCollectionAsync();
+        await Store.SetAliasAsync(alias, spec.Name, Ct);
+        var point = Point(new Random(13), "p1", "red", "shirt");
+
+        await Store.UpsertAsync(alias, [point], Ct);
+
+        Assert.Equal(1, await Store.CountAsync(spec.Name, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Alias_MissingAliasOrCollection_IsNullOrRefused()
+    {
+        Assert.Null(await Store.GetAliasTargetAsync(NewName(), Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.SetAliasAsync(NewName(), NewName(), Ct));
+    }
+
+    [Fact]
+    public async Task DeleteCollection_OldVersion_IsGoneAndTheCurrentStays()
+    {
+        var alias = NewName();
+        var old = await CreateCollectionAsync();
+        var current = await CreateCollectionAsync();
+        await Store.UpsertAsync(current.Name, [Point(new Random(14), "p1", "red", "shirt")], Ct);
+        await Store.SetAliasAsync(alias, current.Name, Ct);
+
+        await Store.DeleteCollectionAsync(old.Name, Ct);
+        await Store.DeleteCollectionAsync(NewName(), Ct);
+
+        Assert.Null(await Store.GetCollectionAsync(old.Name, Ct));
+        Assert.Equal(1, await Store.CountAsync(alias, cancellationToken: Ct));
+    }
+
     /// <summary>Creates the backend under test.</summary>
     protected abstract Task<IVectorStore> CreateStoreAsync();
 
