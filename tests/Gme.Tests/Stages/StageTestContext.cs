@@ -46,7 +46,13 @@ internal sealed class StageTestContext : IAsyncDisposable
         services.AddOptions<Gme.Ingest.IngestOptions>();
         services.AddOptions<Gme.Indexer.IndexerOptions>();
         configure?.Invoke(services);
-        services.AddMassTransitTestHarness(consumers);
+        services.AddMassTransitTestHarness(x =>
+        {
+            // The harness treats a quiet bus as "done"; on a loaded 2-core machine a stage can take longer than the
+            // default second between messages, so give it room (a negative check waits this long, once).
+            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(5));
+            consumers(x);
+        });
 
         var sp = services.BuildServiceProvider();
         await using (var db = sp.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContext())
