@@ -18,12 +18,19 @@ public sealed class RunStateMachineTests
         Assert.True(await saga.Consumed.Any<RunStarted>());
         await ctx.Harness.Bus.Publish(new DatasetIngested { RunId = runId, Accepted = 10, Rejected = 2 });
         Assert.True(await saga.Consumed.Any<DatasetIngested>());
-        await using (var db = ctx.Db())
+
+        // "Consumed" is reported before the repository's transaction commits: wait for the row itself.
+        var data = "";
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!data.Contains("\"Indexing\"", StringComparison.Ordinal))
         {
-            var row = await db.SagaInstances.SingleAsync();
-            Assert.Contains("\"Indexing\"", row.Data);
-            Assert.Contains("\"Rejected\":2", row.Data);
+            Assert.True(DateTime.UtcNow < until, $"the saga row never reached Indexing: {data}");
+            await Task.Delay(50);
+            await using var db = ctx.Db();
+            data = (await db.SagaInstances.SingleAsync()).Data;
         }
+
+        Assert.Contains("\"Rejected\":2", data);
 
         await ctx.Harness.Bus.Publish(new RunIndexed { RunId = runId });
         Assert.True(await ctx.Harness.Published.Any<ValidateRun>());
