@@ -110,7 +110,12 @@ internal static class RunCommand
         try
         {
             var services = host.Services;
-            var description = spec.Kind == "sample" ? $"sample catalogue ({spec.SampleProducts} products)" : spec.Location;
+            var description = spec.Kind switch
+            {
+                "sample" => $"sample catalogue ({spec.SampleProducts} products)",
+                "hf" => HuggingFaceDatasetRef.Scheme + spec.Location,
+                _ => spec.Location,
+            };
             var (runId, resumed) = await services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, description, ct);
             Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
 
