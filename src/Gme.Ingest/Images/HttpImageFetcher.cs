@@ -54,7 +54,7 @@ public sealed partial class HttpImageFetcher(
             return ImageFetchResult.Fail(download.FailureReason ?? "fetch_failed", download.Permanent);
         }
 
-        var normalized = normalizer.Normalize(bytes);
+        var normalized = await limiter.RunCpuBoundAsync(() => normalizer.Normalize(bytes), cancellationToken);
         if (normalized.Bytes is not { } jpeg)
         {
             var reason = normalized.FailureReason ?? "corrupt_image";
@@ -216,7 +216,7 @@ public sealed partial class HttpImageFetcher(
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var bytes = await ReadLimitedAsync(body, _options.MaxBodyBytes, cancellationToken);
+            var bytes = await ReadLimitedAsync(body, response.Content.Headers.ContentLength, _options.MaxBodyBytes, cancellationToken);
             if (bytes is null)
             {
                 return (Download.Fail("body_too_large", permanent: true), null);
@@ -240,20 +240,49 @@ public sealed partial class HttpImageFetcher(
         return null;
     }
 
-    /// <summary>Reads the body, stopping as soon as it passes the limit (Content-Length can be absent or wrong).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body, stopping as soon as it passes the limit (Content-Length can be absent or wrong). With a
+    /// Content-Length the bytes go straight into an array of that size; otherwise through a pooled chunk.
+    /// </summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (contentLength is { } length and > 0 and <= int.MaxValue)
         {
-            if (buffer.Length + read > maxBytes)
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += n;
+            }
+
+            // A body that ends early is returned short (the normaliser calls it corrupt); one that runs on is too large.
+            if (filled == exact.Length && await body.ReadAsync(new byte[1], cancellationToken) > 0)
             {
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();
