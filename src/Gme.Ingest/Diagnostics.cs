@@ -12,6 +12,7 @@ internal static class Diagnostics
     public static readonly Counter<long> ProductsIngested = Meter.CreateCounter<long>("gme.ingest.products", "{product}");
     public static readonly Counter<long> RowsRejected = Meter.CreateCounter<long>("gme.ingest.rows_rejected", "{row}");
     public static readonly Counter<long> ImagesFetched = Meter.CreateCounter<long>("gme.images.fetched", "{image}");
+    public static readonly Counter<long> ImageBytes = Meter.CreateCounter<long>("gme.images.downloaded_bytes", "By");
     public static readonly Counter<long> ImagesFailed = Meter.CreateCounter<long>("gme.images.failed", "{image}");
 
     public static class Tags

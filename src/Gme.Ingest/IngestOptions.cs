@@ -7,9 +7,12 @@ public sealed class IngestOptions
 {
     public const string SectionName = "Gme:Ingest";
 
-    /// <summary>Images fetched at once inside one chunk; the fetcher adds its own global and per-host limits.</summary>
+    /// <summary>
+    /// Images started at once inside one chunk. The fetcher's process-wide limits (Gme:Images:MaxConcurrency, per
+    /// host) decide how many really download, so this only needs to be high enough for one chunk to fill them.
+    /// </summary>
     [Range(1, 256)]
-    public int DownloadConcurrency { get; set; } = 8;
+    public int DownloadConcurrency { get; set; } = 32;
 
     /// <summary>Rows logged individually before rejections are only counted (the ledger keeps them all).</summary>
     [Range(0, 100_000)]

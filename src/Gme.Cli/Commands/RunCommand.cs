@@ -5,6 +5,7 @@ using Gme.Cli.Output;
 using Gme.Contracts;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
+using Gme.Ingest.Sources.HuggingFace;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +20,11 @@ internal static class RunCommand
     {
         var sample = new Option<bool>("--sample") { Description = "Generate a synthetic catalogue (photos drawn in code) and run on it" };
         var products = new Option<int>("--products") { Description = "Products in the sample catalogue", DefaultValueFactory = _ => 300 };
-        var source = new Option<FileInfo?>("--source") { Description = "A local catalogue: CSV, JSONL or Parquet (image column: URL or path relative to the file)" };
+        var source = new Option<string?>("--source")
+        {
+            Description = "A local catalogue: CSV, JSONL or Parquet (image column: URL or path relative to the file), "
+                + "or a HuggingFace dataset: hf://owner/name[@revision][:split]",
+        };
         var limit = new Option<int>("--limit") { Description = "Stop after this many products (pilot runs)" };
         var map = new Option<string[]>("--map")
         {
@@ -41,11 +46,11 @@ internal static class RunCommand
         return command;
     }
 
-    internal static SourceSpec BuildSpec(bool sample, int products, FileInfo? source, int limit, string[] map)
+    internal static SourceSpec BuildSpec(bool sample, int products, string? source, int limit, string[] map)
     {
         if (sample == (source is not null))
         {
-            throw new CliException("choose one input: --sample or --source FILE");
+            throw new CliException("choose one input: --sample or --source FILE|hf://DATASET");
         }
 
         if (limit < 0 || products < 1 || products > 1_000_000)
@@ -70,7 +75,20 @@ internal static class RunCommand
             return new SourceSpec { Kind = "sample", SampleProducts = products, Limit = limit, ColumnMap = columnMap };
         }
 
-        var file = source!;
+        if (source!.StartsWith(HuggingFaceDatasetRef.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var dataset = HuggingFaceDatasetRef.Parse(source);
+                return new SourceSpec { Kind = "hf", Location = dataset.ToString(), Limit = limit, ColumnMap = columnMap };
+            }
+            catch (FormatException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+        }
+
+        var file = new FileInfo(source);
         if (!file.Exists)
         {
             throw new CliException($"catalogue '{file.FullName}' does not exist");
@@ -92,7 +110,12 @@ internal static class RunCommand
         try
         {
             var services = host.Services;
-            var description = spec.Kind == "sample" ? $"sample catalogue ({spec.SampleProducts} products)" : spec.Location;
+            var description = spec.Kind switch
+            {
+                "sample" => $"sample catalogue ({spec.SampleProducts} products)",
+                "hf" => HuggingFaceDatasetRef.Scheme + spec.Location,
+                _ => spec.Location,
+            };
             var (runId, resumed) = await services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, description, ct);
             Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
 

@@ -46,6 +46,12 @@ internal static class StatusCommand
         Console.WriteLine($"products          {s.Products,8}");
         Console.WriteLine($"rejected rows     {s.RejectedRows,8}");
         Console.WriteLine($"images downloaded {s.ImagesDownloaded,8}");
+        if (s.Images is { } images && images.Ready + images.Failed > 0)
+        {
+            Console.WriteLine($"  cache: {images.Ready:N0} ready, {images.Failed:N0} failed, {images.StoredBytes / 1048576.0:N1} MiB stored; "
+                + $"{images.ImagesPerSecond:N1} images/s, {images.BytesPerSecond / 1024:N0} KiB/s over {images.Seconds:N0} s");
+        }
+
         Console.WriteLine($"sharded           {s.Sharded,8}");
         Console.WriteLine($"embedded          {s.Embedded,8}");
         Console.WriteLine($"indexed           {s.Indexed,8}");

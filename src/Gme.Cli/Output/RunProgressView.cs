@@ -37,7 +37,7 @@ internal static class RunProgressView
         {
             var counts = await status.ReadRunAsync(runId, ct);
             Observe(clock, counts, DateTime.UtcNow - started);
-            var line = Line(counts);
+            var line = Line(counts, clock);
             if (counts.IsFinished || (line != last && DateTime.UtcNow - lastPrinted >= TimeSpan.FromSeconds(2)))
             {
                 Console.WriteLine($"[{(DateTime.UtcNow - started).TotalSeconds,6:F1}s] {line}");
@@ -75,7 +75,7 @@ internal static class RunProgressView
                         var task = tasks[names[i]];
                         task.MaxValue = i == 0 && !counts.IngestDone ? total + 1 : total;
                         task.Value = values[i];
-                        task.Description = $"{names[i],-7} {values[i],7:N0}" + (i == 4 && counts.Failed > 0 ? $" ({counts.Failed:N0} failed)" : "");
+                        task.Description = $"{names[i],-7} {values[i],7:N0}" + (i == 1 ? $" {ImageRate(counts, clock)}" : "") + (i == 4 && counts.Failed > 0 ? $" ({counts.Failed:N0} failed)" : "");
                     }
 
                     if (counts.IsFinished)
@@ -99,6 +99,16 @@ internal static class RunProgressView
         clock.Observe("index", c.Indexed, now);
     }
 
-    private static string Line(RunProgressCounts c) =>
-        $"{c.Status.ToString().ToLowerInvariant(),-10} ingested {c.Ingested}{(c.IngestDone ? "" : "+")} | images {c.Images} | sharded {c.Sharded} | embedded {c.Embedded} | indexed {c.Indexed} | failed {c.Failed}";
+    private static string Line(RunProgressCounts c, StageClock clock) =>
+        $"{c.Status.ToString().ToLowerInvariant(),-10} ingested {c.Ingested}{(c.IngestDone ? "" : "+")} | images {c.Images} ({ImageRate(c, clock)}) | sharded {c.Sharded} | embedded {c.Embedded} | indexed {c.Indexed} | failed {c.Failed}";
+
+    /// <summary>
+    /// Images and stored bytes per second from the run's start to the images count's last change, so the rate holds
+    /// still once downloads are done (failures by reason: `gme status`).
+    /// </summary>
+    private static string ImageRate(RunProgressCounts c, StageClock clock)
+    {
+        var seconds = clock.Rates(TimeSpan.Zero).Where(r => r.Stage == "images").Select(r => r.Seconds).DefaultIfEmpty(0.001).First();
+        return $"{c.Images / seconds:N1} img/s, {c.ImageBytes / 1024.0 / seconds:N0} KiB/s";
+    }
 }

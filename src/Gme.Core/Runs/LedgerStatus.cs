@@ -18,6 +18,9 @@ public sealed record StatusSnapshot
     public required int VectorFiles { get; init; }
     public required IReadOnlyDictionary<string, int> FailuresByReason { get; init; }
     public RunSummary? Run { get; init; }
+
+    /// <summary>Images in the cache and the download rates (images/s, stored bytes/s).</summary>
+    public ImageStats? Images { get; init; }
 }
 
 public sealed record RunSummary(
@@ -47,6 +50,11 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             .GroupBy(p => p.LastError!).Select(g => new { g.Key, Count = g.Count() })
             .OrderByDescending(g => g.Count).Take(10).ToListAsync(cancellationToken);
 
+        var images = await db.Images.AsNoTracking().Where(i => i.Status != ImageStatus.Pending)
+            .GroupBy(i => i.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Bytes = g.Sum(i => i.Bytes), First = g.Min(i => i.UpdatedAt), Last = g.Max(i => i.UpdatedAt) })
+            .ToListAsync(cancellationToken);
+
         return new StatusSnapshot
         {
             Products = stages.Sum(s => s.Count),
@@ -60,6 +68,12 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             Shards = shards.ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Count),
             VectorFiles = await db.VectorFiles.CountAsync(cancellationToken),
             FailuresByReason = reasons.ToDictionary(r => r.Key, r => r.Count),
+            Images = new ImageStats(
+                images.Where(i => i.Status == ImageStatus.Ready).Sum(i => i.Count),
+                images.Where(i => i.Status == ImageStatus.Failed).Sum(i => i.Count),
+                images.Where(i => i.Status == ImageStatus.Ready).Sum(i => i.Bytes),
+                images.Count == 0 ? null : images.Min(i => i.First),
+                images.Count == 0 ? null : images.Max(i => i.Last)),
             Run = run is null ? null : new RunSummary(run.Id, run.Status.ToString(), run.SourceDescription, run.Provider, run.ModelId,
                 run.Collection, run.CreatedAt, run.IngestCompletedAt, run.CompletedAt, run.RowsAccepted, run.RowsRejected,
                 run.ValidationPassed, run.ReportPath, run.Error),
@@ -76,16 +90,20 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             .Select(g => new { g.Key.Stage, g.Key.Failed, Count = g.Count() })
             .ToListAsync(cancellationToken);
         int AtLeast(ProductStage stage) => stages.Where(s => s.Stage >= stage && !s.Failed).Sum(s => s.Count);
+
+        // Images touched since the run started: the bytes it has brought into the cache so far (live bytes/s).
+        var imageBytes = await db.Images.AsNoTracking().Where(i => i.Status == ImageStatus.Ready && i.UpdatedAt >= run.CreatedAt)
+            .SumAsync(i => i.Bytes, cancellationToken);
         return new RunProgressCounts(
             run.Status, run.IngestCompletedAt is not null, stages.Sum(s => s.Count), AtLeast(ProductStage.ImageReady),
             AtLeast(ProductStage.Sharded), AtLeast(ProductStage.Embedded), AtLeast(ProductStage.Indexed),
-            stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error);
+            stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error, imageBytes);
     }
 }
 
 public sealed record RunProgressCounts(
     RunStatus Status, bool IngestDone, int Ingested, int Images, int Sharded, int Embedded, int Indexed, int Failed,
-    bool? ValidationPassed, string? ReportPath, string? Error)
+    bool? ValidationPassed, string? ReportPath, string? Error, long ImageBytes = 0)
 {
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Paused;
 }

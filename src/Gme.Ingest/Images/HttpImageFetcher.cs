@@ -1,3 +1,4 @@
+using System.Net;
 using Gme.Core.Images;
 using Microsoft.Extensions.Options;
 
@@ -8,11 +9,14 @@ namespace Gme.Ingest.Images;
 /// Retries transient failures itself (429, 5xx, timeouts, network errors) with exponential backoff and jitter,
 /// honouring Retry-After, all inside one deadline per image; the named client therefore has no resilience handler.
 /// Never throws for a bad image or server: the result carries a short reason and whether retrying later can help.
+/// Redirects are followed here, not by the handler, so that every hop is checked by <see cref="NetworkGuard"/>, loops
+/// are caught and the hop count is bounded; downloads in flight are capped process-wide by <see cref="DownloadLimiter"/>.
 /// </summary>
 public sealed partial class HttpImageFetcher(
     IHttpClientFactory httpClientFactory,
     ImageNormalizer normalizer,
     IImageCache cache,
+    DownloadLimiter limiter,
     IOptions<ImageFetchOptions> options,
     TimeProvider timeProvider,
     ILogger<HttpImageFetcher> logger) : IImageFetcher
@@ -29,6 +33,11 @@ public sealed partial class HttpImageFetcher(
         Download download;
         if (Uri.TryCreate(imageRef, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
+            if (NetworkGuard.CheckUri(uri) is { } refusal)
+            {
+                return ImageFetchResult.Fail(refusal, permanent: true);
+            }
+
             download = await DownloadWithRetriesAsync(uri, cancellationToken);
         }
         else if (Path.IsPathFullyQualified(imageRef))
@@ -45,7 +54,7 @@ public sealed partial class HttpImageFetcher(
             return ImageFetchResult.Fail(download.FailureReason ?? "fetch_failed", download.Permanent);
         }
 
-        var normalized = normalizer.Normalize(bytes);
+        var normalized = await limiter.RunCpuBoundAsync(() => normalizer.Normalize(bytes), cancellationToken);
         if (normalized.Bytes is not { } jpeg)
         {
             var reason = normalized.FailureReason ?? "corrupt_image";
@@ -107,9 +116,19 @@ public sealed partial class HttpImageFetcher(
             {
                 return Download.Fail("timeout", permanent: false);
             }
+            catch (HttpRequestException ex) when (FindBlocked(ex) is not null)
+            {
+                // The SSRF guard refused every address of the host: final, retrying cannot change the policy.
+                return Download.Fail("blocked_address", permanent: true);
+            }
             catch (HttpRequestException ex)
             {
                 result = Download.Fail(ex.HttpRequestError == HttpRequestError.NameResolutionError ? "dns_error" : "network_error", permanent: false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The handler's ConnectTimeout, not our deadline.
+                result = Download.Fail("connect_timeout", permanent: false);
             }
             catch (IOException)
             {
@@ -142,44 +161,128 @@ public sealed partial class HttpImageFetcher(
 
     private async Task<(Download Result, TimeSpan? RetryAfter)> DownloadOnceAsync(HttpClient client, Uri uri, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Accept.ParseAdd("image/*");
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-
-        var status = (int)response.StatusCode;
-        if (!response.IsSuccessStatusCode)
+        var current = uri;
+        var visited = new HashSet<string>(StringComparer.Ordinal) { uri.AbsoluteUri };
+        for (var hop = 0; ; hop++)
         {
-            var transient = status is 408 or 429 or >= 500;
-            var retryAfter = transient ? RetryAfter(response) : null;
-            return (Download.Fail($"http_{status}", permanent: !transient), retryAfter);
-        }
+            using var lease = await limiter.AcquireAsync(current.IdnHost, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, current)
+            {
+                // HTTP/2 where the server offers it (ALPN over TLS), HTTP/1.1 otherwise.
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            };
+            request.Headers.Accept.ParseAdd("image/*");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
-        if (response.Content.Headers.ContentLength > _options.MaxBodyBytes)
-        {
-            return (Download.Fail("body_too_large", permanent: true), null);
-        }
+            var status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308)
+            {
+                if (response.Headers.Location is not { } location)
+                {
+                    return (Download.Fail("redirect_without_location", permanent: true), null);
+                }
 
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var bytes = await ReadLimitedAsync(body, _options.MaxBodyBytes, cancellationToken);
-        return bytes is null
-            ? (Download.Fail("body_too_large", permanent: true), null)
-            : (Download.Ok(bytes), null);
+                var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                if (NetworkGuard.CheckUri(next) is { } refusal)
+                {
+                    return (Download.Fail(refusal, permanent: true), null);
+                }
+
+                if (!visited.Add(next.AbsoluteUri))
+                {
+                    return (Download.Fail("redirect_loop", permanent: true), null);
+                }
+
+                if (hop >= _options.MaxRedirects)
+                {
+                    return (Download.Fail("too_many_redirects", permanent: true), null);
+                }
+
+                current = next;
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                var transient = status is 408 or 429 or >= 500;
+                var retryAfter = transient ? RetryAfter(response) : null;
+                return (Download.Fail($"http_{status}", permanent: !transient), retryAfter);
+            }
+
+            if (response.Content.Headers.ContentLength > _options.MaxBodyBytes)
+            {
+                return (Download.Fail("body_too_large", permanent: true), null);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var bytes = await ReadLimitedAsync(body, response.Content.Headers.ContentLength, _options.MaxBodyBytes, cancellationToken);
+            if (bytes is null)
+            {
+                return (Download.Fail("body_too_large", permanent: true), null);
+            }
+
+            Diagnostics.ImageBytes.Add(bytes.Length);
+            return (Download.Ok(bytes), null);
+        }
     }
 
-    /// <summary>Reads the body, stopping as soon as it passes the limit (Content-Length can be absent or wrong).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    private static BlockedAddressException? FindBlocked(Exception ex)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
         {
-            if (buffer.Length + read > maxBytes)
+            if (e is BlockedAddressException blocked)
+            {
+                return blocked;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the body, stopping as soon as it passes the limit (Content-Length can be absent or wrong). With a
+    /// Content-Length the bytes go straight into an array of that size; otherwise through a pooled chunk.
+    /// </summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (contentLength is { } length and > 0 and <= int.MaxValue)
+        {
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += n;
+            }
+
+            // A body that ends early is returned short (the normaliser calls it corrupt); one that runs on is too large.
+            if (filled == exact.Length && await body.ReadAsync(new byte[1], cancellationToken) > 0)
             {
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

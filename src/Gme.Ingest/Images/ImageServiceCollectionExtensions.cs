@@ -1,6 +1,7 @@
 using System.Net;
 using Gme.Core.Images;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Ingest.Images;
 
@@ -8,8 +9,8 @@ public static class ImageServiceCollectionExtensions
 {
     /// <summary>
     /// The image cache (under <c>DataPaths.Images</c>; a <see cref="Gme.Core.Storage.DataPaths"/> must be registered),
-    /// the normaliser, the fetcher, its named HTTP client and <see cref="ImageFetchOptions"/> (section
-    /// <c>Gme:Images</c>, validated on start).
+    /// the normaliser, the fetcher, its named HTTP client with the SSRF guard, the process-wide download limiter and
+    /// <see cref="ImageFetchOptions"/> (section <c>Gme:Images</c>, validated on start).
     /// </summary>
     public static IServiceCollection AddImageFetching(this IServiceCollection services)
     {
@@ -21,29 +22,38 @@ public static class ImageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IImageCache, ImageCache>();
         services.TryAddSingleton<ImageNormalizer>();
+        services.TryAddSingleton<IDnsResolver, SystemDnsResolver>();
+        services.TryAddSingleton<NetworkGuard>();
+        services.TryAddSingleton<DownloadLimiter>();
         services.TryAddSingleton<IImageFetcher, HttpImageFetcher>();
 
         // The fetcher retries and times out by itself, so the resilience handler that service defaults add to every
         // client is removed here: two retry layers would multiply attempts and fight over the deadline.
 #pragma warning disable EXTEXP0001 // Experimental, but the only way to opt one client out of ConfigureHttpClientDefaults.
         services.AddHttpClient(HttpImageFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(
+                sp.GetRequiredService<NetworkGuard>(), sp.GetRequiredService<IOptions<ImageFetchOptions>>().Value))
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         return services;
     }
 
     /// <summary>
-    /// The one place the image client's transport is configured (connection limits, HTTP/2, and later the SSRF
-    /// guard's connect callback belong here).
+    /// The one place the image client's transport is configured. The connect callback is the SSRF guard; redirects
+    /// are the fetcher's job (each hop re-checked); no proxy, since a proxy would resolve and connect on our behalf
+    /// past the guard.
     /// </summary>
-    internal static SocketsHttpHandler CreatePrimaryHandler() => new()
+    internal static SocketsHttpHandler CreatePrimaryHandler(NetworkGuard guard, ImageFetchOptions options) => new()
     {
+        ConnectCallback = guard.ConnectAsync,
+        UseProxy = false,
+        AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 5,
+        EnableMultipleHttp2Connections = true,
+        MaxConnectionsPerServer = options.MaxConcurrencyPerHost,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ConnectTimeout = options.ConnectTimeout,
         UseCookies = false,
     };
 }

@@ -1,5 +1,6 @@
 using Gme.Core.Sources;
 using Gme.Ingest.Sample;
+using Gme.Ingest.Sources.HuggingFace;
 
 namespace Gme.Ingest.Sources;
 
@@ -9,6 +10,19 @@ namespace Gme.Ingest.Sources;
 /// </summary>
 public sealed class DatasetSourceFactory : IDatasetSourceFactory
 {
+    private readonly HuggingFaceHubClient? _hub;
+
+    /// <summary>Local files and the sample only.</summary>
+    public DatasetSourceFactory()
+    {
+    }
+
+    /// <summary>Also HuggingFace Hub datasets (<c>hf</c>).</summary>
+    public DatasetSourceFactory(HuggingFaceHubClient hub)
+    {
+        _hub = hub;
+    }
+
     public IDatasetSource Open(SourceSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -16,8 +30,9 @@ public sealed class DatasetSourceFactory : IDatasetSourceFactory
         {
             "sample" => new SampleDatasetSource(spec.SampleProducts > 0 ? spec.SampleProducts : SampleCatalogue.DefaultProductCount),
             "file" => OpenFile(spec.Location),
-            "hf" => throw new NotSupportedException(
-                "HuggingFace Hub sources are not available yet; download the dataset's Parquet files and use --source FILE"),
+            "hf" => _hub is null
+                ? throw new NotSupportedException("HuggingFace Hub sources need the Hub client (AddDatasetSources with a DataPaths registered)")
+                : new HuggingFaceDatasetSource(HuggingFaceDatasetRef.Parse(spec.Location), _hub),
             _ => throw new ArgumentException($"unknown source kind '{spec.Kind}' (use sample, file or hf)", nameof(spec)),
         };
     }

@@ -1,14 +1,31 @@
 using Gme.Core.Sources;
+using Gme.Ingest.Sources.HuggingFace;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gme.Ingest.Sources;
 
 public static class SourceServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="DatasetSourceFactory"/> as the <see cref="IDatasetSourceFactory"/>.</summary>
+    /// <summary>
+    /// Registers <see cref="DatasetSourceFactory"/> as the <see cref="IDatasetSourceFactory"/>, with the HuggingFace
+    /// Hub client (options section <c>Gme:HuggingFace</c>; needs a <see cref="Gme.Core.Storage.DataPaths"/> for its cache).
+    /// </summary>
     public static IServiceCollection AddDatasetSources(this IServiceCollection services)
     {
+        services.AddOptions<HuggingFaceOptions>()
+            .BindConfiguration(HuggingFaceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HuggingFaceHubClient>();
         services.TryAddSingleton<IDatasetSourceFactory, DatasetSourceFactory>();
+
+        // Downloads resume by themselves (Range requests); a total-request timeout from the standard resilience
+        // handler would cut a large file off and its retries would restart it from zero.
+#pragma warning disable EXTEXP0001 // Experimental, but the only way to opt one client out of ConfigureHttpClientDefaults.
+        services.AddHttpClient(HuggingFaceHubClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return services;
     }
 }

@@ -23,7 +23,10 @@ internal sealed class CliProcess : IDisposable
     /// <summary>Small shards make more, finer-grained points at which a crash can land.</summary>
     public static Dictionary<string, string> Environment { get; } = new() { ["Gme__Embedder__ShardMaxItems"] = "16" };
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Like <see cref="Start"/>, with extra environment variables for this process only.</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -39,10 +42,11 @@ internal sealed class CliProcess : IDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in Environment.Concat(environment))
         {
             info.Environment[key] = value;
         }
+
         var process = new Process { StartInfo = info };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (cli._stdout) { cli._stdout.AppendLine(e.Data); } } };
@@ -57,6 +61,15 @@ internal sealed class CliProcess : IDisposable
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan limit, params string[] args)
     {
         using var cli = Start(args);
+        var code = await cli.WaitAsync(limit);
+        return (code, cli.Stdout, cli.Stderr);
+    }
+
+    /// <summary>Like <see cref="RunAsync"/>, with extra environment variables for this process only.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithAsync(
+        IReadOnlyDictionary<string, string> environment, TimeSpan limit, params string[] args)
+    {
+        using var cli = StartWith(environment, args);
         var code = await cli.WaitAsync(limit);
         return (code, cli.Stdout, cli.Stderr);
     }

@@ -57,10 +57,10 @@ public sealed class DatasetSourceFactoryTests : IDisposable
     }
 
     [Fact]
-    public void Open_HuggingFace_IsNotSupportedYet()
+    public void Open_HuggingFaceWithoutHubClient_SaysWhatIsMissing()
     {
         var ex = Assert.Throws<NotSupportedException>(() => _factory.Open(new SourceSpec { Kind = "hf", Location = "Qdrant/hm_ecommerce_products" }));
 
-        Assert.Contains("--source FILE", ex.Message);
+        Assert.Contains("Hub client", ex.Message);
     }
 }

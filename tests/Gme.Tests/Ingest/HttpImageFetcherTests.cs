@@ -247,6 +247,9 @@ public sealed class HttpImageFetcherTests : IAsyncLifetime
         services.Configure<ImageFetchOptions>(o =>
         {
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+
+            // The test server is on loopback, which the SSRF guard refuses unless told otherwise.
+            o.AllowedPrivateNetworks = ["127.0.0.1/32"];
             configure?.Invoke(o);
         });
         return services.BuildServiceProvider();

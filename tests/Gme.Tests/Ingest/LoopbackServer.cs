@@ -20,11 +20,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public Uri Url(string path) => new(BaseAddress, path);
 
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> routes)
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> routes, IPEndPoint? endpoint = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(endpoint ?? new IPEndPoint(IPAddress.Loopback, 0)));
         var app = builder.Build();
         routes(app);
         await app.StartAsync(TestContext.Current.CancellationToken);

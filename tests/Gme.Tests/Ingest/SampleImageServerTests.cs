@@ -5,6 +5,8 @@ using Gme.Ingest.Images;
 using Gme.Ingest.Sample;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Tests.Ingest;
 
@@ -15,7 +17,9 @@ public sealed class SampleImageServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = new SampleImageServer(10);
-        using var client = new HttpClient(new SampleHostRewriteHandler(server) { InnerHandler = new SocketsHttpHandler() });
+        // The SSRF guard refuses loopback by default: the handler must let exactly the sample server through.
+        var guard = new NetworkGuard(Options.Create(new ImageFetchOptions()), new SystemDnsResolver(), NullLogger<NetworkGuard>.Instance);
+        using var client = new HttpClient(new SampleHostRewriteHandler(server, guard) { InnerHandler = new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync } });
         var product = SampleCatalogue.Product(3);
 
         using var response = await client.GetAsync(product.ImageUrl, ct);

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Gme.Core.Sources;
+using Gme.Ingest.Sources;
+using Parquet;
+using Parquet.Serialization;
+
+namespace Gme.Bench.Images;
+
+/// <summary>
+/// Peak memory while streaming a 105,000-row H&amp;M-shaped Parquet file (with 512-float dense embeddings and sparse
+/// columns, as the Hub export has) through the same reader the HuggingFace source uses, mapping every row to a
+/// product. Generation is a separate invocation so that the reading process's peak is its own.
+/// </summary>
+internal static class ParquetBench
+{
+    public static async Task<int> GenerateAsync(string[] args)
+    {
+        var path = args[0];
+        var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 105_000;
+        const int Batch = 5_000;
+        var data = Enumerable.Range(0, rows).Select(i => new HmRow
+        {
+            ArticleId = $"{100_000_000 + i}",
+            ProdName = $"Product {i}",
+            ProductTypeName = (i % 3) switch { 0 => "Trousers", 1 => "Sweater", _ => "Dress" },
+            ProductGroupName = "Garment Upper body",
+            ColourGroupName = (i % 2) == 0 ? "Black" : "White",
+            DepartmentName = "Jersey Basic",
+            DetailDesc = $"Soft jersey product number {i} with a relaxed fit, ribbed cuffs and a straight hem.",
+            ImageUrl = $"https://images.example.com/{i}.jpg",
+            DenseEmbedding = Embedding(i),
+            SparseIndices = [i % 1000, 7, 42],
+            SparseValues = [0.5f, 0.25f, 0.125f],
+        });
+        await using var stream = File.Create(path);
+        await ParquetSerializer.SerializeAsync(data, stream, new ParquetOptions { RowGroupSize = Batch });
+        Console.WriteLine($"wrote {rows} rows to {path} ({new FileInfo(path).Length / 1048576.0:F1} MiB)");
+        return 0;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var path = args[0];
+        var mapper = new ProductMapper(null, null);
+        var watch = Stopwatch.StartNew();
+        long rows = 0;
+        long accepted = 0;
+        long peakManaged = 0;
+        await foreach (var row in new ParquetDatasetSource(path).ReadRowsAsync())
+        {
+            rows++;
+            if (mapper.Map(row).Product is not null)
+            {
+                accepted++;
+            }
+
+            if (rows % 1000 == 0)
+            {
+                peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(forceFullCollection: false));
+            }
+        }
+
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine($"rows {rows}, accepted {accepted}, {watch.Elapsed.TotalSeconds:F1} s ({rows / watch.Elapsed.TotalSeconds:F0} rows/s)");
+        Console.WriteLine($"peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MiB, peak managed heap {peakManaged / 1048576.0:F0} MiB (file {new FileInfo(path).Length / 1048576.0:F0} MiB)");
+        return 0;
+    }
+
+    /// <summary>Incompressible like real embeddings, so the file has the real export's size (about 2 KB a row).</summary>
+    private static float[] Embedding(int row)
+    {
+        var random = new Random(row);
+        var values = new float[512];
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = random.NextSingle() - 0.5f;
+        }
+
+        return values;
+    }
+
+    private sealed class HmRow
+    {
+        [JsonPropertyName("article_id")]
+        public string ArticleId { get; set; } = "";
+
+        [JsonPropertyName("prod_name")]
+        public string ProdName { get; set; } = "";
+
+        [JsonPropertyName("product_type_name")]
+        public string ProductTypeName { get; set; } = "";
+
+        [JsonPropertyName("product_group_name")]
+        public string ProductGroupName { get; set; } = "";
+
+        [JsonPropertyName("colour_group_name")]
+        public string ColourGroupName { get; set; } = "";
+
+        [JsonPropertyName("department_name")]
+        public string DepartmentName { get; set; } = "";
+
+        [JsonPropertyName("detail_desc")]
+        public string DetailDesc { get; set; } = "";
+
+        [JsonPropertyName("image_url")]
+        public string ImageUrl { get; set; } = "";
+
+        [JsonPropertyName("dense_embedding")]
+        public float[] DenseEmbedding { get; set; } = [];
+
+        [JsonPropertyName("sparse_indices")]
+        public int[] SparseIndices { get; set; } = [];
+
+        [JsonPropertyName("sparse_values")]
+        public float[] SparseValues { get; set; } = [];
+    }
+}
