@@ -29,6 +29,7 @@ internal static class GmeCommandLine
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(EstimateCommand.Create());
         return root;
     }
 

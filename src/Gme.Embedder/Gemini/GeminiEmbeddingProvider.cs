@@ -37,6 +37,9 @@ public sealed class GeminiEmbeddingProvider(
 
     public string Name => ProviderName;
 
+    /// <summary>The text part sent for a product (the Embedding 2 document form); estimates count its tokens.</summary>
+    public static string DocumentText(string productText) => GeminiShardFile.DocumentText(productText);
+
     public string ModelId => $"gemini/{_options.Model}@{_options.OutputDimensionality}";
 
     public IReadOnlyList<VectorSpace> Spaces =>
