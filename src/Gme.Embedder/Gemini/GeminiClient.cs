@@ -23,7 +23,7 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
 
     private string Model => "models/" + _options.Model;
 
-    public TimeSpan SafeRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SafeRetryBaseDelay => _options.SafeRetryBaseDelay;
 
     /// <summary>Synchronous embedding of one request body (an <c>EmbedContentRequest</c> without model).</summary>
     public async Task<float[]> EmbedContentAsync(byte[] requestJson, CancellationToken ct)

@@ -72,10 +72,10 @@ public sealed class GeminiEmbeddingProvider(
             }
 
             await admission.AcquireAsync(shardId, tokens, ct);
-            var file = await ReuseOrUploadAsync(shardId, shardPath, ct);
-            await HookAsync(SubmitBoundary.AfterUpload, shardId);
             try
             {
+                var file = await ReuseOrUploadAsync(shardId, shardPath, ct);
+                await HookAsync(SubmitBoundary.AfterUpload, shardId);
                 var batch = await client.CreateBatchAsync(shardId, file.Name, ct);
                 admission.Rename(shardId, batch.Name);
                 admission.OnCreated();

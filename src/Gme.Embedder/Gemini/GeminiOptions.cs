@@ -63,6 +63,10 @@ public sealed class GeminiOptions
     [Range(1, 10)]
     public int MaxSafeAttempts { get; set; } = 5;
 
+    /// <summary>First wait before retrying a safe call; doubled per attempt (with jitter), capped at a minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan SafeRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     [Range(256, 256 * 1024 * 1024)]
     public int UploadChunkBytes { get; set; } = 8 * 1024 * 1024;
 

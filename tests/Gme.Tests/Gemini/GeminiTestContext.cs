@@ -22,10 +22,7 @@ internal sealed class GeminiTestContext : IAsyncDisposable
         _loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         Paths = new DataPaths(_dir.Path);
         Paths.EnsureCreated();
-        Client = new GeminiClient(_http, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, _loggers.CreateLogger<GeminiClient>())
-        {
-            SafeRetryBaseDelay = TimeSpan.FromMilliseconds(5),
-        };
+        Client = new GeminiClient(_http, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, _loggers.CreateLogger<GeminiClient>());
         Provider = NewProvider();
     }
 
@@ -53,6 +50,7 @@ internal sealed class GeminiTestContext : IAsyncDisposable
         InitialBackoff = TimeSpan.FromMilliseconds(10),
         MaxBackoff = TimeSpan.FromMilliseconds(100),
         UploadChunkBytes = 4096,
+        SafeRetryBaseDelay = TimeSpan.FromMilliseconds(5),
     };
 
     /// <summary>A fresh provider over the same remote state and data folder: what a restarted process would build.</summary>
