@@ -35,6 +35,9 @@ public sealed class GeminiEmbeddingProvider(
     private readonly GeminiShardFile _shards = new(options.Value);
     private readonly Dictionary<string, int> _downloadFailures = new(StringComparer.Ordinal);
 
+    // Estimated cost of shards submitted but not yet collected, so the cap also counts money already committed.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _committed = new(StringComparer.Ordinal);
+
     public string Name => ProviderName;
 
     /// <summary>The text part sent for a product (the Embedding 2 document form); estimates count its tokens.</summary>
@@ -55,12 +58,18 @@ public sealed class GeminiEmbeddingProvider(
     {
         var ct = cancellationToken;
         var lines = await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct);
+        var estimate = GeminiCostEstimate.For(_options, lines.Count, lines.Sum(l => l.TextTokens), lines.Sum(l => (long)l.Images));
         if (lines.Count <= _options.SyncFallbackMaxItems)
         {
+            if (!File.Exists(SyncResultsPath(SyncJobPrefix + shardId)))
+            {
+                await CheckBudgetAsync(shardId, estimate.SyncUsd, ct);
+            }
+
             return await EmbedShardSynchronouslyAsync(shardId, shardPath, lines.Count, ct);
         }
 
-        var tokens = lines.Sum(l => l.TextTokens + (l.Images * (long)_options.TokensPerImage));
+        var tokens = estimate.TotalTokens;
         for (var uncertain = 0; ; )
         {
             await HookAsync(SubmitBoundary.BeforeUpload, shardId);
@@ -71,12 +80,14 @@ public sealed class GeminiEmbeddingProvider(
                 return existing.Name;
             }
 
+            await CheckBudgetAsync(shardId, estimate.BatchUsd, ct);
             await admission.AcquireAsync(shardId, tokens, ct);
             try
             {
                 var file = await ReuseOrUploadAsync(shardId, shardPath, ct);
                 await HookAsync(SubmitBoundary.AfterUpload, shardId);
                 var batch = await client.CreateBatchAsync(shardId, file.Name, ct);
+                _committed[shardId] = estimate.BatchUsd;
                 admission.Rename(shardId, batch.Name);
                 admission.OnCreated();
                 logger.BatchCreated(shardId, batch.Name, file.Name);
@@ -178,6 +189,7 @@ public sealed class GeminiEmbeddingProvider(
         }
 
         await RecordSpendAsync(jobName, "batch", batchItems, batchText, useBatchPrices: true, ct);
+        _committed.TryRemove(shardId, out _);
         if (syncItems > 0)
         {
             await RecordSpendAsync(jobName + "-retries", "sync", syncItems, syncText, useBatchPrices: false, ct);
@@ -239,6 +251,23 @@ public sealed class GeminiEmbeddingProvider(
         }
 
         return deleted;
+    }
+
+    /// <summary>Refuses a shard whose cost would take recorded plus committed spend past the cap.</summary>
+    private async Task CheckBudgetAsync(string shardId, double shardUsd, CancellationToken ct)
+    {
+        if (_options.MaxCostUsd is not { } cap)
+        {
+            return;
+        }
+
+        var spent = await spend.TotalUsdAsync(ct);
+        var committed = _committed.Where(c => c.Key != shardId).Sum(c => c.Value);
+        if (spent + committed + shardUsd > cap)
+        {
+            throw new BudgetExceededException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"cost cap of ${cap:F2} reached: ${spent:F4} spent, ${committed:F4} in flight, shard {shardId} would add ${shardUsd:F4}"));
+        }
     }
 
     private async Task HookAsync(SubmitBoundary boundary, string shardId)

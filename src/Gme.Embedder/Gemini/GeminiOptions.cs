@@ -83,6 +83,13 @@ public sealed class GeminiOptions
     public double SyncTextPricePerMillion { get; set; } = 0.20;
     public double SyncImagePricePerMillion { get; set; } = 0.45;
 
+    /// <summary>
+    /// Cost cap in USD (recorded spend plus the estimate of jobs in flight); once the next shard would pass it nothing
+    /// more is submitted and the run pauses. Unset = no cap. `gme run --max-cost` sets it.
+    /// </summary>
+    [Range(0.0, 1_000_000.0)]
+    public double? MaxCostUsd { get; set; }
+
     /// <summary>Delete the uploaded input file and the results file once a job's results have been read.</summary>
     public bool DeleteFilesAfterCollect { get; set; } = true;
 }

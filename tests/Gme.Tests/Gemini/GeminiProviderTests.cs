@@ -133,6 +133,21 @@ public sealed class GeminiProviderTests
     }
 
     [Fact]
+    public async Task Submit_CostCapReached_NothingSentAndBudgetErrorExplains()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ctx = await GeminiTestContext.StartAsync(configure: o => o.MaxCostUsd = 0.0001);
+        var (shardId, path) = await ctx.WriteShardAsync(5);
+
+        var ex = await Assert.ThrowsAsync<BudgetExceededException>(() => ctx.Provider.SubmitShardAsync(shardId, path, ct));
+
+        Assert.Contains("cost cap", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(ctx.Server.Batches);
+        Assert.Empty(ctx.Server.UploadedFiles);
+        Assert.Equal(0, ctx.Server.CreateCalls);
+    }
+
+    [Fact]
     public async Task EmbedQuery_Text_UnitVectorOfConfiguredSize()
     {
         await using var ctx = await GeminiTestContext.StartAsync();
