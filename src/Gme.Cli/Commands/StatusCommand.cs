@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Core.Runs;
+using Gme.Core.Storage;
+using Gme.Embedder.Gemini;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Cli.Commands;
@@ -21,6 +24,7 @@ internal static class StatusCommand
             using var host = CliHost.BuildQuery(common);
             await host.StartAsync(ct);
             var snapshot = await host.Services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct);
+            var spend = await new GeminiSpendLedger(host.Services.GetRequiredService<DataPaths>()).ReadAllAsync(ct);
             await host.StopAsync(ct);
             if (result.GetValue(json))
             {
@@ -29,11 +33,22 @@ internal static class StatusCommand
             else
             {
                 PrintText(snapshot);
+                PrintSpend(spend);
             }
 
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Gemini spend recorded per job, batch and synchronous apart, so the fallback's cost is visible.</summary>
+    private static void PrintSpend(IReadOnlyList<GeminiSpendEntry> spend)
+    {
+        foreach (var mode in spend.GroupBy(e => e.Mode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"gemini {mode.Key,-6}      {mode.Sum(e => e.Items),8} items  {mode.Sum(e => e.TextTokens + e.ImageTokens),12:N0} tokens  {mode.Sum(e => e.Usd),10:F4} USD"));
+        }
     }
 
     private static void PrintText(StatusSnapshot s)
