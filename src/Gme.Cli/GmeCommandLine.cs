@@ -30,6 +30,7 @@ internal static class GmeCommandLine
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(EstimateCommand.Create());
         return root;
     }
 

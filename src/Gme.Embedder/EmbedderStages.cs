@@ -1,6 +1,7 @@
 using Gme.Core;
 using Gme.Core.Messaging;
 using Gme.Embedder.Batches;
+using Gme.Embedder.Gemini;
 using Gme.Embedder.Local;
 using Gme.Embedder.Shards;
 
@@ -36,8 +37,11 @@ public static class EmbedderStages
             case "local":
                 services.AddLocalEmbeddingProvider();
                 break;
+            case GeminiEmbeddingProvider.ProviderName:
+                services.AddGeminiEmbeddingProvider(configuration);
+                break;
             default:
-                throw new InvalidOperationException($"Unknown embedding provider '{provider}' (Gme:Provider). Known: local.");
+                throw new InvalidOperationException($"Unknown embedding provider '{provider}' (Gme:Provider). Known: local, gemini.");
         }
 
         return services;

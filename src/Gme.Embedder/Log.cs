@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Warning, "Shard poll failed; will try again")]
     public static partial void PollFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Run {RunId} paused: {Reason}")]
+    public static partial void RunPaused(this ILogger logger, Guid runId, string reason);
 }

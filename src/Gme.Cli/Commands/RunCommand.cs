@@ -32,14 +32,31 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var maxCost = new Option<double?>("--max-cost")
+        {
+            Description = "Cost cap in USD for a paid provider (gemini): once reached nothing more is submitted and the run pauses (exit 4); run again to resume",
+        };
+
         var command = new Command("run", "Ingest, download, embed and index a catalogue, then validate; running again resumes");
         command.Options.Add(sample);
         command.Options.Add(products);
         command.Options.Add(source);
         command.Options.Add(limit);
         command.Options.Add(map);
+        command.Options.Add(maxCost);
         command.SetAction((result, ct) => CliAction.RunAsync(() =>
         {
+            if (result.GetValue(maxCost) is { } cap)
+            {
+                if (cap <= 0)
+                {
+                    throw new CliException("--max-cost must be more than 0 (USD)");
+                }
+
+                // The embedded host reads its settings from the environment; this process is the whole run.
+                Environment.SetEnvironmentVariable("Gme__Gemini__MaxCostUsd", cap.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             var spec = BuildSpec(result.GetValue(sample), result.GetValue(products), result.GetValue(source), result.GetValue(limit), result.GetValue(map) ?? []);
             return ExecuteAsync(GmeCommandLine.Common(result), spec, ct);
         }));

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Core.Runs;
+using Gme.Core.Storage;
+using Gme.Embedder.Gemini;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Cli.Commands;
@@ -16,8 +19,9 @@ internal static class StatusCommand
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var snapshot = await QueryHost.RunAsync(GmeCommandLine.Common(result),
-                services => services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct), ct);
+            var (snapshot, spend) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
+                (await services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct),
+                 await new GeminiSpendLedger(services.GetRequiredService<DataPaths>()).ReadAllAsync(ct)), ct);
             if (result.GetValue(json))
             {
                 Json.Print(snapshot);
@@ -25,11 +29,22 @@ internal static class StatusCommand
             else
             {
                 PrintText(snapshot);
+                PrintSpend(spend);
             }
 
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Gemini spend recorded per job, batch and synchronous apart, so the fallback's cost is visible.</summary>
+    private static void PrintSpend(IReadOnlyList<GeminiSpendEntry> spend)
+    {
+        foreach (var mode in spend.GroupBy(e => e.Mode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"gemini {mode.Key,-6}      {mode.Sum(e => e.Items),8} items  {mode.Sum(e => e.TextTokens + e.ImageTokens),12:N0} tokens  {mode.Sum(e => e.Usd),10:F4} USD"));
+        }
     }
 
     private static void PrintText(StatusSnapshot s)

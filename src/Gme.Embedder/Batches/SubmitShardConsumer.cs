@@ -41,7 +41,29 @@ internal sealed class SubmitShardConsumer(
         shard.Attempts++;
         await db.SaveChangesAsync(ct);
 
-        var jobName = await provider.SubmitShardAsync(shard.Id, shard.Path, ct);
+        string jobName;
+        try
+        {
+            jobName = await provider.SubmitShardAsync(shard.Id, shard.Path, ct);
+        }
+        catch (BudgetExceededException ex)
+        {
+            // Nothing was sent: the shard waits as built and the run pauses; running again (with a higher cap) resumes.
+            shard.State = ShardState.Built;
+            shard.Attempts--;
+            var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == shard.RunId, ct);
+            if (run is not null && run.Status is not RunStatus.Completed)
+            {
+                run.Status = RunStatus.Paused;
+                run.Error = ex.Message;
+                run.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            }
+
+            await db.SaveChangesAsync(ct);
+            logger.RunPaused(shard.RunId, ex.Message);
+            return;
+        }
+
         activity?.SetTag(Diagnostics.Tags.JobName, jobName);
 
         shard.JobName = jobName;

@@ -45,8 +45,16 @@ internal sealed class FakeEmbeddingProvider : IEmbeddingProvider
         return new ShardFileInfo(items.Count, new FileInfo(path).Length, items.Sum(i => i.Text.Length / 4));
     }
 
+    /// <summary>When set, a submit refuses with this reason, as a provider at its cost cap does.</summary>
+    public string? BudgetExceeded { get; set; }
+
     public Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default)
     {
+        if (BudgetExceeded is not null)
+        {
+            throw new BudgetExceededException(BudgetExceeded);
+        }
+
         var n = Interlocked.Increment(ref Submissions);
         var job = $"fake-{shardId}-{n}";
         _shardOfJob[job] = shardPath;

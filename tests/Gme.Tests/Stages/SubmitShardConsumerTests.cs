@@ -47,4 +47,41 @@ public sealed class SubmitShardConsumerTests
         Assert.Equal(1, ctx.Provider.Submissions);
         Assert.All(ctx.Harness.Published.Select<ShardSubmitted>(), m => Assert.Equal("fake-shard-9-1", m.Context.Message.JobName));
     }
+
+    [Fact]
+    public async Task Consume_ProviderAtCostCap_RunPausedShardStaysBuilt()
+    {
+        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
+        var path = Path.Combine(ctx.Paths.Shards, "shard-7.jsonl");
+        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        ctx.Provider.BudgetExceeded = "cost cap of $1.00 reached";
+        await using (var db = ctx.Db())
+        {
+            db.Runs.Add(LedgerSeed.Run(s_run));
+            db.Shards.Add(new ShardEntity { Id = "shard-7", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
+            await db.SaveChangesAsync();
+        }
+
+        await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-7", Items = 1 });
+        Assert.True(await ctx.Harness.Consumed.Any<ShardBuilt>());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var db = ctx.Db();
+            var run = await db.Runs.SingleAsync();
+            if (run.Status == RunStatus.Paused)
+            {
+                Assert.Equal("cost cap of $1.00 reached", run.Error);
+                var shard = await db.Shards.SingleAsync();
+                Assert.Equal(ShardState.Built, shard.State);
+                Assert.Equal(0, shard.Attempts);
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the run was not paused");
+            await Task.Delay(50);
+        }
+
+        Assert.Empty(ctx.Harness.Published.Select<ShardSubmitted>());
+    }
 }

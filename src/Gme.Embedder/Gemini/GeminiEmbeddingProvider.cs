@@ -1,0 +1,497 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Gme.Core.Embeddings;
+using Gme.Core.Storage;
+using Gme.Core.Vectors;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Embedder.Gemini;
+
+/// <summary>
+/// Gemini Embedding 2 through the Batch API: one vector per product from one Content (text + photo). A submit never
+/// pays twice: before uploading or creating it looks for a batch and a file with the shard's display name (the
+/// stage records that intent in the ledger first), reuses what it finds, and never repeats a create whose outcome
+/// is unknown without listing first. Small shards and lines a job failed go through the synchronous endpoint.
+/// </summary>
+public sealed class GeminiEmbeddingProvider(
+    GeminiClient client,
+    GeminiAdmission admission,
+    GeminiSpendLedger spend,
+    DataPaths paths,
+    IOptions<GeminiOptions> options,
+    TimeProvider clock,
+    ILogger<GeminiEmbeddingProvider> logger) : IEmbeddingProvider
+{
+    public const string ProviderName = "gemini";
+    public const string ProductSpace = "product";
+
+    /// <summary>Job names of shards embedded synchronously; visible as such in the ledger and status.</summary>
+    public const string SyncJobPrefix = "sync/";
+
+    private const int SyncChunk = 100;
+    private const int MaxDownloadFailures = 3;
+
+    private readonly GeminiOptions _options = options.Value;
+    private readonly GeminiShardFile _shards = new(options.Value);
+    private readonly Dictionary<string, int> _downloadFailures = new(StringComparer.Ordinal);
+
+    // Estimated cost of shards submitted but not yet collected, so the cap also counts money already committed.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _committed = new(StringComparer.Ordinal);
+
+    public string Name => ProviderName;
+
+    /// <summary>The text part sent for a product (the Embedding 2 document form); estimates count its tokens.</summary>
+    public static string DocumentText(string productText) => GeminiShardFile.DocumentText(productText);
+
+    public string ModelId => $"gemini/{_options.Model}@{_options.OutputDimensionality}";
+
+    public IReadOnlyList<VectorSpace> Spaces =>
+        [new(ProductSpace, _options.OutputDimensionality, Distance.Cosine, Modality.Text | Modality.Image, Modality.Text | Modality.Image)];
+
+    /// <summary>Test seam: called at each submit boundary; a test throws here to simulate a crash.</summary>
+    internal Func<SubmitBoundary, string, Task>? BoundaryHook { get; set; }
+
+    public Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default) =>
+        _shards.WriteAsync(items, path, cancellationToken);
+
+    public async Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default)
+    {
+        var ct = cancellationToken;
+        var lines = await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct);
+        var estimate = GeminiCostEstimate.For(_options, lines.Count, lines.Sum(l => l.TextTokens), lines.Sum(l => (long)l.Images));
+        if (lines.Count <= _options.SyncFallbackMaxItems)
+        {
+            if (!File.Exists(SyncResultsPath(SyncJobPrefix + shardId)))
+            {
+                await CheckBudgetAsync(shardId, estimate.SyncUsd, ct);
+            }
+
+            return await EmbedShardSynchronouslyAsync(shardId, shardPath, lines.Count, ct);
+        }
+
+        var tokens = estimate.TotalTokens;
+        for (var uncertain = 0; ; )
+        {
+            await HookAsync(SubmitBoundary.BeforeUpload, shardId);
+            if (await FindBatchAsync(shardId, ct) is { } existing)
+            {
+                admission.Track(existing.Name, tokens);
+                logger.BatchReconciled(shardId, existing.Name);
+                return existing.Name;
+            }
+
+            await CheckBudgetAsync(shardId, estimate.BatchUsd, ct);
+            await admission.AcquireAsync(shardId, tokens, ct);
+            try
+            {
+                var file = await ReuseOrUploadAsync(shardId, shardPath, ct);
+                await HookAsync(SubmitBoundary.AfterUpload, shardId);
+                var batch = await client.CreateBatchAsync(shardId, file.Name, ct);
+                _committed[shardId] = estimate.BatchUsd;
+                admission.Rename(shardId, batch.Name);
+                admission.OnCreated();
+                logger.BatchCreated(shardId, batch.Name, file.Name);
+                await HookAsync(SubmitBoundary.AfterCreate, shardId);
+                return batch.Name;
+            }
+            catch (GeminiApiException ex) when (ex.IsRateLimited)
+            {
+                // A 429 means nothing was created: wait as asked, with lower limits, and try again.
+                admission.Release(shardId);
+                var delay = admission.OnRateLimited(ex.RetryAfter);
+                logger.CreateRateLimited(shardId, delay, admission.MaxJobs, admission.MaxTokens);
+            }
+            catch (GeminiApiException ex) when (ex.IsTransient && ++uncertain < _options.MaxSafeAttempts)
+            {
+                // The create may or may not have happened: the next round lists batches before creating again.
+                admission.Release(shardId);
+                logger.CreateUncertain(shardId, ex.Message);
+                await Task.Delay(client.SafeRetryBaseDelay * uncertain, clock, ct);
+            }
+            catch
+            {
+                admission.Release(shardId);
+                throw;
+            }
+        }
+    }
+
+    public async Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default)
+    {
+        if (jobName.StartsWith(SyncJobPrefix, StringComparison.Ordinal))
+        {
+            return File.Exists(SyncResultsPath(jobName))
+                ? new BatchJobStatus(BatchJobState.Succeeded)
+                : new BatchJobStatus(BatchJobState.Failed, "synchronous results are missing");
+        }
+
+        var batch = await client.GetBatchAsync(jobName, cancellationToken);
+        var status = new BatchJobStatus(batch.State, batch.Error);
+        if (status.IsTerminal)
+        {
+            admission.Release(jobName);
+        }
+
+        return status;
+    }
+
+    public async IAsyncEnumerable<EmbeddingResult> ReadResultsAsync(string jobName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var ct = cancellationToken;
+        if (jobName.StartsWith(SyncJobPrefix, StringComparison.Ordinal))
+        {
+            await foreach (var line in ReadSyncResultsAsync(jobName, ct))
+            {
+                yield return line;
+            }
+
+            yield break;
+        }
+
+        var batch = await client.GetBatchAsync(jobName, ct);
+        var shardId = batch.DisplayName ?? throw new InvalidOperationException($"batch {jobName} has no display name");
+        var shardPath = Path.Combine(paths.Shards, shardId + ".jsonl");
+        var results = new Dictionary<string, GeminiResultLine>(StringComparer.Ordinal);
+        if (batch.ResponsesFile is not null && await TryDownloadAsync(jobName, batch.ResponsesFile, results, ct) is false)
+        {
+            throw new GeminiApiException(null, $"results of {jobName} could not be downloaded; will try again");
+        }
+
+        var lines = await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct);
+        var retry = lines.Where(l => results.GetValueOrDefault(l.Key)?.Values is null).Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
+        var recovered = retry.Count == 0
+            ? new Dictionary<string, GeminiResultLine>(StringComparer.Ordinal)
+            : await EmbedLinesSynchronouslyAsync(shardPath, retry, ct);
+        if (retry.Count > 0)
+        {
+            logger.LinesRetried(jobName, retry.Count, recovered.Values.Count(r => r.Values is not null));
+        }
+
+        long batchItems = 0, batchText = 0, syncItems = 0, syncText = 0;
+        foreach (var line in lines)
+        {
+            var result = recovered.GetValueOrDefault(line.Key) ?? results.GetValueOrDefault(line.Key);
+            if (result?.Values is not null)
+            {
+                if (recovered.ContainsKey(line.Key))
+                {
+                    syncItems++;
+                    syncText += line.TextTokens;
+                }
+                else
+                {
+                    batchItems++;
+                    batchText += line.TextTokens;
+                }
+            }
+
+            yield return ToResult(line.Key, result);
+        }
+
+        await RecordSpendAsync(jobName, "batch", batchItems, batchText, useBatchPrices: true, ct);
+        _committed.TryRemove(shardId, out _);
+        if (syncItems > 0)
+        {
+            await RecordSpendAsync(jobName + "-retries", "sync", syncItems, syncText, useBatchPrices: false, ct);
+        }
+
+        if (_options.DeleteFilesAfterCollect && batch.ResponsesFile is not null)
+        {
+            await client.DeleteFileAsync(batch.ResponsesFile, ct);
+        }
+
+        if (_options.DeleteFilesAfterCollect && batch.InputFile is not null)
+        {
+            await client.DeleteFileAsync(batch.InputFile, ct);
+        }
+    }
+
+    public async Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default)
+    {
+        if (space != ProductSpace)
+        {
+            throw new ArgumentException($"the gemini provider has one vector space, '{ProductSpace}', not '{space}'", nameof(space));
+        }
+
+        if (query.Modality == Modality.None)
+        {
+            throw new ArgumentException("a query needs text, an image, or both", nameof(query));
+        }
+
+        var jpeg = query.ImagePath is null ? null : await File.ReadAllBytesAsync(query.ImagePath, cancellationToken);
+        var text = string.IsNullOrWhiteSpace(query.Text) ? null : GeminiShardFile.QueryText(query.Text);
+        var vector = await client.EmbedContentAsync(_shards.WriteRequest(text, jpeg), cancellationToken);
+        return Normalised(vector);
+    }
+
+    /// <summary>
+    /// Deletes uploaded files of shards no live batch uses any more (left by crashes or by jobs that ended).
+    /// Returns the number deleted.
+    /// </summary>
+    public async Task<int> DeleteOrphanFilesAsync(CancellationToken ct)
+    {
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var batch in client.ListAllBatchesAsync(ct))
+        {
+            if (batch.State is BatchJobState.Pending or BatchJobState.Running && batch.InputFile is not null)
+            {
+                live.Add(batch.InputFile);
+            }
+        }
+
+        var deleted = 0;
+        await foreach (var file in client.ListAllFilesAsync(ct))
+        {
+            if (file.DisplayName?.StartsWith("shard-", StringComparison.Ordinal) == true && !live.Contains(file.Name))
+            {
+                await client.DeleteFileAsync(file.Name, ct);
+                logger.FileDeleted(file.DisplayName, file.Name);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Refuses a shard whose cost would take recorded plus committed spend past the cap.</summary>
+    private async Task CheckBudgetAsync(string shardId, double shardUsd, CancellationToken ct)
+    {
+        if (_options.MaxCostUsd is not { } cap)
+        {
+            return;
+        }
+
+        var spent = await spend.TotalUsdAsync(ct);
+        var committed = _committed.Where(c => c.Key != shardId).Sum(c => c.Value);
+        if (spent + committed + shardUsd > cap)
+        {
+            throw new BudgetExceededException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"cost cap of ${cap:F2} reached: ${spent:F4} spent, ${committed:F4} in flight, shard {shardId} would add ${shardUsd:F4}"));
+        }
+    }
+
+    private async Task HookAsync(SubmitBoundary boundary, string shardId)
+    {
+        if (BoundaryHook is { } hook)
+        {
+            await hook(boundary, shardId);
+        }
+    }
+
+    /// <summary>
+    /// A batch this shard already has. Failed, expired and cancelled ones do not count: the collect stage resubmits
+    /// after those on purpose.
+    /// </summary>
+    private async Task<GeminiBatch?> FindBatchAsync(string shardId, CancellationToken ct)
+    {
+        await foreach (var batch in client.ListAllBatchesAsync(ct))
+        {
+            if (batch.DisplayName == shardId && batch.State is BatchJobState.Pending or BatchJobState.Running or BatchJobState.Succeeded)
+            {
+                return batch;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<GeminiFile> ReuseOrUploadAsync(string shardId, string shardPath, CancellationToken ct)
+    {
+        var length = new FileInfo(shardPath).Length;
+        GeminiFile? reuse = null;
+        var stale = new List<GeminiFile>();
+        await foreach (var file in client.ListAllFilesAsync(ct))
+        {
+            if (file.DisplayName != shardId)
+            {
+                continue;
+            }
+
+            if (reuse is null && file.SizeBytes == length && file.State is null or "ACTIVE")
+            {
+                reuse = file;
+            }
+            else
+            {
+                stale.Add(file);
+            }
+        }
+
+        foreach (var file in stale)
+        {
+            await client.DeleteFileAsync(file.Name, ct);
+            logger.FileDeleted(shardId, file.Name);
+        }
+
+        if (reuse is not null)
+        {
+            logger.FileReused(shardId, reuse.Name);
+            return reuse;
+        }
+
+        return await client.UploadFileAsync(shardPath, shardId, "application/jsonl", ct);
+    }
+
+    private async Task<bool> TryDownloadAsync(string jobName, string responsesFile, Dictionary<string, GeminiResultLine> results, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var line in client.DownloadResultsAsync(responsesFile, ct))
+            {
+                // A duplicated line never overrides the first one.
+                results.TryAdd(line.Key, line);
+            }
+
+            lock (_downloadFailures)
+            {
+                _downloadFailures.Remove(jobName);
+            }
+
+            return true;
+        }
+        catch (GeminiApiException ex) when (ex.IsTransient)
+        {
+            results.Clear();
+            lock (_downloadFailures)
+            {
+                // After a few failed reads the results count as lost and every line goes the synchronous way.
+                var failures = _downloadFailures[jobName] = _downloadFailures.GetValueOrDefault(jobName) + 1;
+                return failures >= MaxDownloadFailures;
+            }
+        }
+    }
+
+    private async Task<string> EmbedShardSynchronouslyAsync(string shardId, string shardPath, int items, CancellationToken ct)
+    {
+        var jobName = SyncJobPrefix + shardId;
+        var resultsPath = SyncResultsPath(jobName);
+        if (File.Exists(resultsPath))
+        {
+            return jobName; // embedded before a crash: do not pay again
+        }
+
+        var keys = (await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct)).Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
+        var results = await EmbedLinesSynchronouslyAsync(shardPath, keys, ct);
+        await AtomicFile.WriteAsync(resultsPath, async stream =>
+        {
+            foreach (var result in results.Values)
+            {
+                await JsonSerializer.SerializeAsync(stream, result, cancellationToken: ct);
+                stream.WriteByte((byte)'\n');
+            }
+        }, ct);
+        logger.SyncFallback(shardId, items);
+        var lines = await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct);
+        var ok = lines.Where(l => results.GetValueOrDefault(l.Key)?.Values is not null).ToList();
+        await RecordSpendAsync(jobName, "sync", ok.Count, ok.Sum(l => l.TextTokens), useBatchPrices: false, ct);
+        return jobName;
+    }
+
+    private async IAsyncEnumerable<EmbeddingResult> ReadSyncResultsAsync(string jobName, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(SyncResultsPath(jobName));
+        while (await reader.ReadLineAsync(ct) is { } text)
+        {
+            if (JsonSerializer.Deserialize<GeminiResultLine>(text) is { } line)
+            {
+                yield return ToResult(line.Key, line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// batchEmbedContents in calls of 100, for the given keys. A call that fails is retried a bounded number of times
+    /// (only the keys still missing); what remains gets the last error as its reason.
+    /// </summary>
+    private async Task<Dictionary<string, GeminiResultLine>> EmbedLinesSynchronouslyAsync(string shardPath, HashSet<string> keys, CancellationToken ct)
+    {
+        var pending = await _shards.ReadAsync(shardPath, keys.Contains, ct).Where(l => l.RequestJson is not null).ToListAsync(ct);
+        var done = new Dictionary<string, GeminiResultLine>(StringComparer.Ordinal);
+        var lastError = new Dictionary<string, string>(StringComparer.Ordinal);
+        var chunkSize = SyncChunk;
+        for (var round = 0; round <= _options.MaxLineRetries && pending.Count > 0; round++)
+        {
+            foreach (var chunk in pending.Chunk(chunkSize))
+            {
+                try
+                {
+                    var vectors = await client.BatchEmbedContentsAsync(chunk.Select(l => l.RequestJson!).ToList(), ct);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        done[chunk[i].Key] = new GeminiResultLine(chunk[i].Key, vectors[i], null);
+                    }
+                }
+                catch (GeminiApiException ex)
+                {
+                    foreach (var line in chunk)
+                    {
+                        lastError[line.Key] = ex.Message;
+                    }
+
+                    if (!ex.IsTransient)
+                    {
+                        // One bad request fails the whole call: go item by item so it only fails itself.
+                        chunkSize = 1;
+                    }
+                    else if (ex.IsRateLimited)
+                    {
+                        await Task.Delay(ex.RetryAfter ?? client.SafeRetryBaseDelay, clock, ct);
+                    }
+                }
+            }
+
+            pending = pending.Where(l => !done.ContainsKey(l.Key)).ToList();
+        }
+
+        foreach (var line in pending)
+        {
+            done[line.Key] = new GeminiResultLine(line.Key, null,
+                $"{lastError.GetValueOrDefault(line.Key, "no result")} (after {_options.MaxLineRetries + 1} synchronous attempts)");
+        }
+
+        return done;
+    }
+
+    private async Task RecordSpendAsync(string job, string mode, long items, long textTokens, bool useBatchPrices, CancellationToken ct)
+    {
+        var estimate = GeminiCostEstimate.For(_options, items, textTokens, items);
+        await spend.RecordAsync(new GeminiSpendEntry(job, mode, items, textTokens, estimate.ImageTokens,
+            useBatchPrices ? estimate.BatchUsd : estimate.SyncUsd), ct);
+    }
+
+    private string SyncResultsPath(string jobName) => Path.Combine(paths.Jobs, "gemini-" + jobName.Replace('/', '-') + ".jsonl");
+
+    private EmbeddingResult ToResult(string key, GeminiResultLine? line)
+    {
+        if (line?.Values is { } values)
+        {
+            return new EmbeddingResult(key, new Dictionary<string, float[]> { [ProductSpace] = Normalised(values) }, null);
+        }
+
+        return new EmbeddingResult(key, null, line?.Error ?? "no result line for this product");
+    }
+
+    /// <summary>Embedding 2 normalises truncated vectors itself; renormalising a near-unit vector is cheap insurance.</summary>
+    private static float[] Normalised(float[] vector)
+    {
+        double sum = 0;
+        foreach (var v in vector)
+        {
+            sum += v * (double)v;
+        }
+
+        var norm = Math.Sqrt(sum);
+        if (norm is 0 or double.NaN || double.IsInfinity(norm) || Math.Abs(norm - 1) < 1e-6)
+        {
+            return vector; // the validator reports zero or non-finite vectors
+        }
+
+        var result = new float[vector.Length];
+        for (var i = 0; i < vector.Length; i++)
+        {
+            result[i] = (float)(vector[i] / norm);
+        }
+
+        return result;
+    }
+}

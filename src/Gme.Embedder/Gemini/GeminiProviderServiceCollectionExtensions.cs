@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Gme.Core.Embeddings;
+
+namespace Gme.Embedder.Gemini;
+
+public static class GeminiProviderServiceCollectionExtensions
+{
+    /// <summary>The environment variable Google's tools read the key from.</summary>
+    public const string ApiKeyVariable = "GEMINI_API_KEY";
+
+    /// <summary>
+    /// Registers the Gemini provider, its REST client, admission and spend ledger, with options from <c>Gme:Gemini</c>
+    /// (key from <c>Gme:Gemini:ApiKey</c>, user-secrets or <c>GEMINI_API_KEY</c>). Unless <c>Gme:Embedder:ShardMaxItems</c>
+    /// is set, stage 3 cuts shards of <see cref="GeminiOptions.MaxLinesPerShard"/>: a batch API wants thousands of items.
+    /// </summary>
+    public static IServiceCollection AddGeminiEmbeddingProvider(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GeminiOptions>()
+            .BindConfiguration(GeminiOptions.SectionName)
+            .PostConfigure(o => o.ApiKey = string.IsNullOrWhiteSpace(o.ApiKey) ? configuration[ApiKeyVariable] : o.ApiKey)
+            .ValidateDataAnnotations()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), $"the Gemini provider needs an API key: set {ApiKeyVariable} or Gme:Gemini:ApiKey")
+            .ValidateOnStart();
+        if (configuration[$"{EmbedderOptions.SectionName}:{nameof(EmbedderOptions.ShardMaxItems)}"] is null)
+        {
+            services.AddOptions<EmbedderOptions>().PostConfigure<Microsoft.Extensions.Options.IOptions<GeminiOptions>>(
+                (o, gemini) => o.ShardMaxItems = gemini.Value.MaxLinesPerShard);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient<GeminiClient>(GeminiClient.HttpClientName);
+        services.TryAddSingleton<GeminiAdmission>();
+        services.TryAddSingleton<GeminiSpendLedger>();
+        services.TryAddSingleton<GeminiEmbeddingProvider>();
+        services.AddSingleton<IEmbeddingProvider>(sp => sp.GetRequiredService<GeminiEmbeddingProvider>());
+        return services;
+    }
+}
