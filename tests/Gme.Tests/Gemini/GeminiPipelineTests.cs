@@ -43,6 +43,7 @@ public sealed class GeminiPipelineTests
             DuplicateLineRate = 0.01,
         };
         await using var server = await FakeGeminiServer.StartAsync(GeminiTestContext.CanaryKey, faults);
+        using var spans = new SpanRecorder();
         using var dir = new TempDirectory();
         var logs = new CapturingLoggerProvider();
         var host = BuildHost(dir.Path, server.BaseAddress, logs);
@@ -92,6 +93,8 @@ public sealed class GeminiPipelineTests
         Assert.Empty(server.KeyViolations);
         Assert.Equal(0, server.CreatesBeforeRetryAfter);
         Assert.DoesNotContain(logs.Lines, l => l.Contains(GeminiTestContext.CanaryKey, StringComparison.Ordinal));
+        Assert.True(spans.Count > 100, $"only {spans.Count} spans were recorded");
+        Assert.DoesNotContain(spans.Texts, t => t.Contains(GeminiTestContext.CanaryKey, StringComparison.Ordinal));
         var canary = Encoding.UTF8.GetBytes(GeminiTestContext.CanaryKey);
         foreach (var file in Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories))
         {
