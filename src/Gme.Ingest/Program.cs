@@ -19,6 +19,10 @@ builder.Services.AddEmbeddingProvider(builder.Configuration);
 builder.Services.AddSampleImageServer();
 builder.AddGmeBus();
 
+// Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger.
+builder.Services.AddOptions<RunWatchdogOptions>().BindConfiguration(RunWatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHostedService<RunWatchdog>();
+
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapRunEndpoints();

@@ -46,11 +46,14 @@ internal static class LocalServices
         var epmdPort = FreePort.Next();
 
         // Our own epmd in the foreground, so it stops with the app instead of lingering as a daemon.
-        var portMapper = AddAs(builder, "gme-bus-epmd", "rabbitmq", "/var/lib/rabbitmq", epmd,
+        // As root the servers run as their Debian users with the packaged Erlang cookie; otherwise as the current
+        // user, with the cookie written under the run's own folder.
+        var home = s_isRoot ? "/var/lib/rabbitmq" : folder;
+        var portMapper = AddAs(builder, "gme-bus-epmd", "rabbitmq", home, epmd,
             "-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1");
 
-        var server = AddAs(builder, ResourceNames.Bus, "rabbitmq", "/var/lib/rabbitmq", RabbitMqServer)
-            .WithEnvironment("HOME", "/var/lib/rabbitmq")
+        var server = AddAs(builder, ResourceNames.Bus, "rabbitmq", home, RabbitMqServer)
+            .WithEnvironment("HOME", home)
             .WithEnvironment("RABBITMQ_NODENAME", "gme" + amqpPort.ToString(CultureInfo.InvariantCulture) + "@localhost")
             .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
             .WithEnvironment("RABBITMQ_NODE_PORT", amqpPort.ToString(CultureInfo.InvariantCulture))
