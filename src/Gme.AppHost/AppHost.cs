@@ -1,37 +1,85 @@
 using Gme;
+using Gme.AppHost;
+using Gme.AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-// The distributed profile: RabbitMQ, PostgreSQL and Qdrant beside the three stage services.
+// The distributed profile: RabbitMQ, PostgreSQL and a vector store beside the three stage services. With a container
+// runtime they run as containers; without one (CI, laptops without Docker) the machine's installed RabbitMQ and
+// PostgreSQL run as executables and the Indexer keeps the embedded index. `Gme:Infrastructure` = Auto|Containers|Local.
 var builder = DistributedApplication.CreateBuilder(args);
 
-var bus = builder.AddRabbitMQ(ResourceNames.Bus).WithManagementPlugin();
-var state = builder.AddPostgres("postgres").AddDatabase(ResourceNames.State);
-var qdrant = builder.AddContainer(ResourceNames.Vectors, "qdrant/qdrant", "v1.15.4")
-    .WithHttpEndpoint(targetPort: 6333, name: "http")
-    .WithEndpoint(targetPort: 6334, name: "grpc", scheme: "http");
+var requested = builder.Configuration.GetValue("Gme:Infrastructure", InfrastructureMode.Auto);
+var mode = builder.ExecutionContext.IsPublishMode
+    ? InfrastructureMode.Containers // a deployment always describes the containers
+    : requested == InfrastructureMode.Auto
+        ? ContainerRuntimeProbe.IsHealthy(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") ? InfrastructureMode.Containers : InfrastructureMode.Local
+        : requested;
 
-// The stage services share one data directory (image cache, shards, Parquet files) on this machine.
-var dataDirectory = Path.Combine(builder.AppHostDirectory, "..", "..", "gme-data-distributed");
+var embedders = builder.Configuration.GetValue("Gme:EmbedderReplicas", 1);
+var vectorStore = builder.Configuration["Gme:Indexer:VectorStore"] ?? "embedded";
+string dataDirectory;
+Action<IResourceBuilder<ProjectResource>> useInfrastructure;
 
-IResourceBuilder<ProjectResource> Stage<TProject>(string name)
-    where TProject : IProjectMetadata, new() =>
-    builder.AddProject<TProject>(name)
+if (mode == InfrastructureMode.Containers)
+{
+    var bus = builder.AddRabbitMQ(ResourceNames.Bus).WithManagementPlugin().WithDataVolume();
+    var state = builder.AddPostgres("postgres").WithDataVolume().AddDatabase(ResourceNames.State);
+    var qdrant = builder.AddContainer(ResourceNames.Vectors, "qdrant/qdrant", "v1.15.4")
+        .WithHttpEndpoint(targetPort: 6333, name: "http")
+        .WithEndpoint(targetPort: 6334, name: "grpc", scheme: "http")
+        .WithVolume("gme-qdrant-data", "/qdrant/storage");
+    dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, "..", "..", "gme-data-distributed");
+    useInfrastructure = service => service
         .WithReference(bus).WaitFor(bus)
         .WithReference(state).WaitFor(state)
-        .WithEnvironment("Gme__Profile", "Distributed")
-        .WithEnvironment("Gme__DataDirectory", Path.GetFullPath(dataDirectory))
-        .WithHttpHealthCheck("/health");
+        .WithEnvironment("ConnectionStrings__" + ResourceNames.Vectors, qdrant.GetEndpoint("grpc"));
+}
+else
+{
+    // One folder per AppHost run: broker and database state, and the shared data directory that goes with them.
+    var folder = builder.Configuration["Gme:LocalServices:Directory"]
+        ?? Path.Combine(Path.GetTempPath(), "gme-apphost", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+    var local = LocalServices.Add(builder, folder);
+    dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(folder, "data");
+    vectorStore = "embedded"; // no Qdrant server without containers: one Indexer keeps the embedded index
+    useInfrastructure = service => service
+        .WithEnvironment($"ConnectionStrings__{ResourceNames.Bus}", local.BusConnectionString).WaitFor(local.Bus)
+        .WithEnvironment($"ConnectionStrings__{ResourceNames.State}", local.StateConnectionString).WaitFor(local.State);
+    builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+    {
+        AppHostLog.LocalServices(e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gme.AppHost"), requested.ToString(), folder);
+        return Task.CompletedTask;
+    });
+}
 
-Stage<Projects.Gme_Ingest>(ResourceNames.Ingest);
-Stage<Projects.Gme_Embedder>(ResourceNames.Embedder);
-Stage<Projects.Gme_Indexer>(ResourceNames.Indexer).WithReference(qdrant.GetEndpoint("grpc"));
+dataDirectory = Path.GetFullPath(dataDirectory);
+
+IResourceBuilder<ProjectResource> Stage<TProject>(string name)
+    where TProject : IProjectMetadata, new()
+{
+    var service = builder.AddProject<TProject>(name)
+        .WithEnvironment("Gme__Profile", "Distributed")
+        .WithEnvironment("Gme__DataDirectory", dataDirectory)
+        .WithEnvironment("Gme__Indexer__VectorStore", vectorStore)
+        .WithHttpEndpoint()
+        .WithHttpHealthCheck("/health");
+    useInfrastructure(service);
+    return service;
+}
+
+Stage<Projects.Gme_Ingest>(ResourceNames.Ingest).WithExternalHttpEndpoints();
+Stage<Projects.Gme_Embedder>(ResourceNames.Embedder).WithReplicas(embedders);
+Stage<Projects.Gme_Indexer>(ResourceNames.Indexer);
 
 // The search page and API, reading the index the Indexer writes (embedded on the shared data directory, or Qdrant).
-builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
-    .WithReference(state).WaitFor(state)
-    .WithReference(qdrant.GetEndpoint("grpc"))
+var search = builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
     .WithEnvironment("Gme__Profile", "Distributed")
-    .WithEnvironment("Gme__DataDirectory", Path.GetFullPath(dataDirectory))
+    .WithEnvironment("Gme__DataDirectory", dataDirectory)
+    .WithEnvironment("Gme__Indexer__VectorStore", vectorStore)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+useInfrastructure(search);
 
 builder.Build().Run();

@@ -37,6 +37,7 @@ public static class GmeCoreExtensions
 
         // Registered first so the schema exists before the bus starts delivering messages.
         services.AddHostedService<LedgerMigrator>();
+        services.AddHealthChecks().AddCheck<LedgerHealthCheck>("ledger", tags: ["ready"]);
         services.AddSingleton<Runs.LedgerStatus>();
         services.AddSingleton<Runs.RunStarter>();
         services.AddSingleton<Runs.PipelineRecovery>();

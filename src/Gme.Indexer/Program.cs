@@ -1,5 +1,6 @@
 using Gme.Core;
 using Gme.Core.Messaging;
+using Gme.Embedder;
 using Gme.Indexer;
 
 // One service of the distributed profile: the same stage registration the embedded CLI uses, on the bus,
@@ -8,6 +9,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGmeCore();
 builder.AddIndexerStages();
+
+// Validation and search embed queries with the same model the Embedder used.
+builder.Services.AddEmbeddingProvider(builder.Configuration);
 builder.AddGmeBus();
 
 var app = builder.Build();

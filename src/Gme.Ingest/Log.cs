@@ -21,4 +21,10 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Error, "Run {RunId}: a stage gave up on {MessageType}: {Error}")]
     public static partial void StageFaulted(this ILogger logger, Guid runId, string messageType, string error);
+
+    [LoggerMessage(1100, LogLevel.Warning, "Run {RunId}: no progress in the ledger since the last check; re-announced its unfinished work ({Messages} messages)")]
+    public static partial void RunReannounced(this ILogger logger, Guid runId, int messages);
+
+    [LoggerMessage(1101, LogLevel.Warning, "Run watchdog: check failed ({Error}); trying again at the next tick")]
+    public static partial void WatchdogFailed(this ILogger logger, string error);
 }

@@ -1,6 +1,9 @@
 using Gme.Core;
 using Gme.Core.Messaging;
+using Gme.Embedder;
 using Gme.Ingest;
+using Gme.Ingest.Runs;
+using Gme.Ingest.Sample;
 
 // One service of the distributed profile: the same stage registration the embedded CLI uses, on the bus,
 // ledger and data directory that configuration names (the AppHost sets them).
@@ -8,8 +11,19 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGmeCore();
 builder.AddIngestStages();
+
+// Runs record the model they embed with; the provider loads no model until it embeds, so this costs nothing here.
+builder.Services.AddEmbeddingProvider(builder.Configuration);
+
+// Sample runs download their photos from the loopback image server, which must live where stage 2 runs.
+builder.Services.AddSampleImageServer();
 builder.AddGmeBus();
+
+// Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger.
+builder.Services.AddOptions<RunWatchdogOptions>().BindConfiguration(RunWatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHostedService<RunWatchdog>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapRunEndpoints();
 app.Run();

@@ -21,7 +21,9 @@ public static class LedgerServiceCollectionExtensions
     /// <summary>The ledger on PostgreSQL (distributed profile).</summary>
     public static IServiceCollection AddPostgresLedger(this IServiceCollection services, string connectionString)
     {
-        services.AddDbContextFactory<PostgresLedgerDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()));
+        // No EF retrying strategy: stages open their own transactions, which it refuses, and every consumer is
+        // idempotent under the bus's message retry, which replays the whole unit of work instead.
+        services.AddDbContextFactory<PostgresLedgerDbContext>(o => o.UseNpgsql(connectionString));
         services.AddSingleton<IDbContextFactory<LedgerDbContext>>(sp =>
             new UpcastFactory<PostgresLedgerDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresLedgerDbContext>>()));
         return services;

@@ -25,6 +25,10 @@ internal sealed class CollectShardConsumer(
     TimeProvider clock,
     ILogger<CollectShardConsumer> logger) : IConsumer<ShardSubmitted>, IConsumer<CollectShard>
 {
+    // Long enough for any collect (reading and checking a results file); short enough that a crashed collector's
+    // shard moves on within minutes.
+    private static readonly TimeSpan CollectLease = TimeSpan.FromMinutes(5);
+
     public Task Consume(ConsumeContext<ShardSubmitted> context) => CollectAsync(context, context.Message.ShardId);
 
     public Task Consume(ConsumeContext<CollectShard> context) => CollectAsync(context, context.Message.ShardId);
@@ -52,6 +56,19 @@ internal sealed class CollectShardConsumer(
         }
 
         if (shard.State is not ShardState.Submitted)
+        {
+            return;
+        }
+
+        // Competing Embedders can both receive the same shard (ShardSubmitted, a poll, a re-announcement). Only the
+        // one whose conditional update wins collects, so a second collector never rewrites a file the Indexer has
+        // already upserted. The claim is a lease on NextPollAt: if its holder dies, the poller hands the shard on
+        // once the lease runs out.
+        var claimedAt = clock.GetUtcNow().UtcDateTime;
+        var claimed = await db.Shards
+            .Where(s => s.Id == shard.Id && s.State == ShardState.Submitted && (s.NextPollAt == null || s.NextPollAt <= claimedAt))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextPollAt, claimedAt + CollectLease), ct);
+        if (claimed == 0)
         {
             return;
         }

@@ -38,6 +38,7 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
     ];
 
     private static readonly byte[] s_newLine = "\n"u8.ToArray();
+    private static readonly TimeSpan s_lockRetry = TimeSpan.FromMilliseconds(250);
 
     private readonly LocalModelOptions _options = options.Value;
     private readonly MiniLmTextEncoder _text = new(options.Value);
@@ -88,12 +89,38 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
                 shardPath);
         }
 
+        // Competing Embedder processes can be handed the same shard (a redelivery after a broker restart, a
+        // re-announcement while the first is still embedding). An exclusive lock per job (flock, released by the OS
+        // if its holder dies) makes the second wait and then reuse the first's results instead of embedding again.
+        await using var jobLock = await LockJobAsync(resultsPath + ".lock", cancellationToken);
+        if (File.Exists(resultsPath))
+        {
+            LogResultsReused(jobName);
+            return jobName;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var counts = new JobCounts();
         await AtomicFile.WriteAsync(resultsPath, stream => EmbedShardAsync(shardPath, stream, counts, cancellationToken), cancellationToken);
         var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogJobCompleted(jobName, counts.Items, counts.Errors, elapsedMs);
         return jobName;
+    }
+
+    private static async Task<FileStream> LockJobAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Another process holds the job; its results will be there when it lets go.
+                await Task.Delay(s_lockRetry, cancellationToken);
+            }
+        }
     }
 
     public Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Gme.AppHost.Tests;
+
+/// <summary>
+/// One 500-product sample run across the separate processes, with the faults the distributed profile must survive
+/// injected while it runs: RabbitMQ restarted, the Indexer SIGKILLed and started again. One app start serves all of
+/// it, because each start costs half a minute on two cores.
+/// </summary>
+public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixture<LocalServicesApp>
+{
+    private const int Products = 500;
+    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(500);
+
+    [Fact]
+    public async Task SampleRun_BrokerRestartedAndIndexerKilledMidRun_CompletesLikeEmbeddedWithNothingLostOrDuplicated()
+    {
+        if (fixture.MissingReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(s_runTimeout);
+        var ct = timeout.Token;
+        await fixture.WaitForEmbeddersHealthyAsync(2, ct);
+        using var http = fixture.App.CreateHttpClient(LocalServicesApp.Ingest);
+
+        var clock = Stopwatch.StartNew();
+        using var started = await http.PostAsJsonAsync("/runs", new { sampleProducts = Products }, ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("runId").GetGuid();
+
+        // Fault 1: restart the broker while shards are being embedded (messages in queues and in flight).
+        var progress = await WaitForAsync(http, runId, p => p.Sharded > 0 || p.Finished, ct);
+        Assert.False(progress.Finished, "the run finished before the broker restart could be injected");
+        await fixture.ExecuteAsync(LocalServicesApp.Bus, "resource-restart", ct);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(LocalServicesApp.Bus, ct);
+
+        // Fault 2: SIGKILL the Indexer while it upserts, then start it again.
+        progress = await WaitForAsync(http, runId, p => p.Indexed > 0 || p.Finished, ct);
+        Assert.False(progress.Finished, "the run finished before the Indexer could be killed");
+        Assert.True(progress.Indexed < Products, "every product was indexed before the Indexer could be killed");
+        await fixture.KillAsync(LocalServicesApp.Indexer, ct);
+        await fixture.ExecuteAsync(LocalServicesApp.Indexer, "resource-start", ct);
+
+        var final = await WaitForAsync(http, runId, p => p.Finished, ct);
+        clock.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine($"500-product distributed run with faults: {clock.Elapsed.TotalSeconds:F1} s");
+
+        // The embedded profile's final state for the same sample: every product indexed, none failed, validated.
+        Assert.Equal("Completed", final.Status);
+        Assert.True(final.ValidationPassed, final.Error);
+        Assert.Equal((Products, Products, Products, 0), (final.Ingested, final.Embedded, final.Indexed, final.Failed));
+
+        // 0 products lost, 0 duplicate points: the validator counted the store's points and the Parquet rows.
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(final.ReportPath!, ct));
+        var counts = report.RootElement.GetProperty("counts");
+        Assert.Equal(Products, counts.GetProperty("storePoints").GetInt32());
+        Assert.Equal(Products, counts.GetProperty("parquetRows").GetInt32());
+        Assert.Equal(Products, counts.GetProperty("indexedProducts").GetInt32());
+
+        // Two Embedder instances shared the work and nothing was embedded twice.
+        var byInstance = fixture.EmbeddedByInstance;
+        Assert.Equal(2, byInstance.Count(kv => kv.Value > 0));
+        Assert.Equal(Products, byInstance.Values.Sum());
+    }
+
+    private static async Task<RunProgress> WaitForAsync(HttpClient http, Guid runId, Func<RunProgress, bool> condition, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                var progress = await http.GetFromJsonAsync<RunProgress>($"/runs/{runId}", ct);
+                if (progress is not null && condition(progress))
+                {
+                    return progress;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The Ingest service answers 5xx while the broker or database restarts; keep asking.
+            }
+
+            await Task.Delay(s_poll, ct);
+        }
+    }
+
+    private sealed record RunProgress(
+        string Status, bool Finished, int Ingested, int Images, int Sharded, int Embedded, int Indexed, int Failed,
+        bool? ValidationPassed, string? ReportPath, string? Error);
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Gme.AppHost.Tests;
+
+public sealed class ManifestTests
+{
+    [Fact]
+    public async Task PublishManifest_Default_NamesEveryResource()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var output = Path.Combine(Path.GetTempPath(), "gme-manifest-" + Guid.NewGuid().ToString("n"), "aspire-manifest.json");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "run", "--project", Projects.Gme_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
+                "--publisher", "manifest", "--output-path", output })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            Assert.True(process.ExitCode == 0, $"manifest publish exited {process.ExitCode}: {await stderr}{await stdout}");
+
+            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output, ct));
+            var resources = manifest.RootElement.GetProperty("resources");
+            var types = resources.EnumerateObject().ToDictionary(r => r.Name, r => r.Value.GetProperty("type").GetString());
+            Assert.Equal("container.v0", types["gme-bus"]);
+            Assert.Equal("container.v0", types["postgres"]);
+            Assert.Equal("value.v0", types["gme-state"]);
+            Assert.Equal("container.v0", types["gme-vectors"]);
+            Assert.Equal("project.v0", types["gme-ingest"]);
+            Assert.Equal("project.v0", types["gme-embedder"]);
+            Assert.Equal("project.v0", types["gme-indexer"]);
+            Assert.Equal("project.v0", types["gme-search"]);
+
+            // Secrets are parameters the deployment fills in, never literals in the manifest.
+            Assert.Equal("parameter.v0", types["postgres-password"]);
+            Assert.Equal("parameter.v0", types["gme-bus-password"]);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+        }
+    }
+}
