@@ -78,6 +78,7 @@ var search = builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
     .WithEnvironment("Gme__Profile", "Distributed")
     .WithEnvironment("Gme__DataDirectory", dataDirectory)
     .WithEnvironment("Gme__Indexer__VectorStore", vectorStore)
+    .WithHttpEndpoint()
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 useInfrastructure(search);

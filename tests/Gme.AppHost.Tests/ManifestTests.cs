@@ -43,7 +43,10 @@ public sealed class ManifestTests
         }
         finally
         {
-            Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+            if (Directory.Exists(Path.GetDirectoryName(output)))
+            {
+                Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+            }
         }
     }
 }
