@@ -73,11 +73,30 @@ internal sealed class CollectShardConsumer(
             return;
         }
 
+        // Keep the tracked row in step with the claim, so clearing NextPollAt later is saved as a change.
+        var entry = db.Entry(shard).Property(x => x.NextPollAt);
+        entry.CurrentValue = entry.OriginalValue = claimedAt + CollectLease;
+
+        try
+        {
+            await CollectClaimedAsync(context, db, shard, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Hand the lease back so the message's retry (or another Embedder) can collect at once, instead of the
+            // shard waiting for the lease to run out.
+            await ReleaseLeaseAsync(shard.Id, claimedAt + CollectLease);
+            throw;
+        }
+    }
+
+    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, ShardEntity shard, CancellationToken ct)
+    {
         using var activity = Diagnostics.ActivitySource.StartActivity("collect shard");
         activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
         activity?.SetTag(Diagnostics.Tags.JobName, shard.JobName);
 
-        var status = await provider.GetJobStatusAsync(shard.JobName, ct);
+        var status = await provider.GetJobStatusAsync(shard.JobName!, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         if (!status.IsTerminal)
         {
@@ -99,6 +118,14 @@ internal sealed class CollectShardConsumer(
         {
             await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
         }
+    }
+
+    private async Task ReleaseLeaseAsync(string shardId, DateTime lease)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        await db.Shards
+            .Where(s => s.Id == shardId && s.State == ShardState.Submitted && s.NextPollAt == lease)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextPollAt, (DateTime?)null), CancellationToken.None);
     }
 
     private async Task<VectorFileEntity> WriteVectorsAsync(LedgerDbContext db, ShardEntity shard,
