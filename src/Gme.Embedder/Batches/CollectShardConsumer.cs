@@ -25,10 +25,6 @@ internal sealed class CollectShardConsumer(
     TimeProvider clock,
     ILogger<CollectShardConsumer> logger) : IConsumer<ShardSubmitted>, IConsumer<CollectShard>
 {
-    // Long enough for any collect (reading and checking a results file); short enough that a crashed collector's
-    // shard moves on within minutes.
-    private static readonly TimeSpan CollectLease = TimeSpan.FromMinutes(5);
-
     public Task Consume(ConsumeContext<ShardSubmitted> context) => CollectAsync(context, context.Message.ShardId);
 
     public Task Consume(ConsumeContext<CollectShard> context) => CollectAsync(context, context.Message.ShardId);
@@ -60,43 +56,11 @@ internal sealed class CollectShardConsumer(
             return;
         }
 
-        // Competing Embedders can both receive the same shard (ShardSubmitted, a poll, a re-announcement). Only the
-        // one whose conditional update wins collects, so a second collector never rewrites a file the Indexer has
-        // already upserted. The claim is a lease on NextPollAt: if its holder dies, the poller hands the shard on
-        // once the lease runs out.
-        var claimedAt = clock.GetUtcNow().UtcDateTime;
-        var claimed = await db.Shards
-            .Where(s => s.Id == shard.Id && s.State == ShardState.Submitted && (s.NextPollAt == null || s.NextPollAt <= claimedAt))
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextPollAt, claimedAt + CollectLease), ct);
-        if (claimed == 0)
-        {
-            return;
-        }
-
-        // Keep the tracked row in step with the claim, so clearing NextPollAt later is saved as a change.
-        var entry = db.Entry(shard).Property(x => x.NextPollAt);
-        entry.CurrentValue = entry.OriginalValue = claimedAt + CollectLease;
-
-        try
-        {
-            await CollectClaimedAsync(context, db, shard, ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            // Hand the lease back so the message's retry (or another Embedder) can collect at once, instead of the
-            // shard waiting for the lease to run out.
-            await ReleaseLeaseAsync(shard.Id, claimedAt + CollectLease);
-            throw;
-        }
-    }
-
-    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, ShardEntity shard, CancellationToken ct)
-    {
         using var activity = Diagnostics.ActivitySource.StartActivity("collect shard");
         activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
         activity?.SetTag(Diagnostics.Tags.JobName, shard.JobName);
 
-        var status = await provider.GetJobStatusAsync(shard.JobName!, ct);
+        var status = await provider.GetJobStatusAsync(shard.JobName, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         if (!status.IsTerminal)
         {
@@ -118,14 +82,6 @@ internal sealed class CollectShardConsumer(
         {
             await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
         }
-    }
-
-    private async Task ReleaseLeaseAsync(string shardId, DateTime lease)
-    {
-        await using var db = dbFactory.CreateDbContext();
-        await db.Shards
-            .Where(s => s.Id == shardId && s.State == ShardState.Submitted && s.NextPollAt == lease)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextPollAt, (DateTime?)null), CancellationToken.None);
     }
 
     private async Task<VectorFileEntity> WriteVectorsAsync(LedgerDbContext db, ShardEntity shard,
