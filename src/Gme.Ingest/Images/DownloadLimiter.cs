@@ -15,25 +15,13 @@ public sealed class DownloadLimiter(IOptions<ImageFetchOptions> options) : IDisp
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly int _perHost = options.Value.MaxConcurrencyPerHost;
 
-    // Decoding is CPU work on pool threads: more decodes at once than cores only queues work in front of the I/O
-    // continuations that release download permits, and multiplies decoder memory (each decode may use up to
-    // DecoderMemoryLimitMegabytes). So at most one decode per core, whatever the download concurrency.
-    private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount);
+    // Decoding is CPU work: more decodes at once than cores only queues work in front of the I/O continuations that
+    // release download permits, and multiplies decoder memory (each decode may use up to DecoderMemoryLimitMegabytes).
+    // So at most one decode per core, on threads of their own, whatever the download concurrency.
+    private readonly CpuWorkers _cpu = new(Environment.ProcessorCount);
 
-    /// <summary>Runs CPU-heavy work (decode, resize, encode), at most one per processor at once.</summary>
-    public async Task<T> RunCpuBoundAsync<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        await _cpu.WaitAsync(cancellationToken);
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            _cpu.Release();
-        }
-    }
+    /// <summary>Runs CPU-heavy work (decode, resize, encode) on a dedicated worker, at most one per processor at once.</summary>
+    public Task<T> RunCpuBoundAsync<T>(Func<T> work, CancellationToken cancellationToken) => _cpu.RunAsync(work, cancellationToken);
 
     /// <summary>Waits for a host permit, then a global one (host first, so a busy host does not sit on global slots).</summary>
     public async ValueTask<Lease> AcquireAsync(string host, CancellationToken cancellationToken)
