@@ -19,6 +19,14 @@ public sealed class EmbedderOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one Embedder's claim on a shard it is collecting lasts. A claim is handed back as soon as collecting
+    /// fails; this only matters when the Embedder dies mid-collect: then another takes the shard over after this long.
+    /// Long enough to download and check a large result file.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CollectClaimTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Shards submitted at once. The local model already uses every core for one shard.</summary>
     [Range(1, 64)]
     public int SubmitConcurrency { get; set; } = 1;

@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Warning, "Run {RunId} paused: {Reason}")]
     public static partial void RunPaused(this ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Shard {ShardId}: could not hand back the collect claim; it expires by itself")]
+    public static partial void ClaimReleaseFailed(this ILogger logger, string shardId, Exception exception);
 }

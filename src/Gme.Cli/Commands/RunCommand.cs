@@ -140,7 +140,7 @@ internal static class RunCommand
             await bus.Publish(new RunStarted { RunId = runId }, ct);
             if (resumed)
             {
-                await services.GetRequiredService<PipelineRecovery>().RequeueAsync(runId, bus, ct);
+                await services.GetRequiredService<PipelineRecovery>().RequeueAsync(runId, bus, releaseClaims: true, ct);
             }
 
             var final = await RunProgressView.FollowAsync(services.GetRequiredService<LedgerStatus>(), runId, ct);

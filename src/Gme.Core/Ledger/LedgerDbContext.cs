@@ -15,6 +15,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<VectorFileEntity> VectorFiles => Set<VectorFileEntity>();
     public DbSet<RejectedRowEntity> RejectedRows => Set<RejectedRowEntity>();
     public DbSet<SagaInstanceEntity> SagaInstances => Set<SagaInstanceEntity>();
+    public DbSet<InboxMessageEntity> InboxMessages => Set<InboxMessageEntity>();
+    public DbSet<OutboxMessageEntity> OutboxMessages => Set<OutboxMessageEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -58,6 +60,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.DisplayName).HasMaxLength(128);
             e.Property(x => x.JobName).HasMaxLength(256);
+            e.Property(x => x.ClaimToken).IsConcurrencyToken();
             e.HasIndex(x => new { x.RunId, x.State });
         });
 
@@ -87,6 +90,25 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(x => x.CorrelationId);
             e.Property(x => x.SagaType).HasMaxLength(256);
             e.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<InboxMessageEntity>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(x => new { x.Consumer, x.MessageId });
+            e.Property(x => x.Consumer).HasMaxLength(256);
+            e.Property(x => x.MessageType).HasMaxLength(256);
+            e.HasIndex(x => x.ProcessedAt);
+        });
+
+        modelBuilder.Entity<OutboxMessageEntity>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.MessageType).HasMaxLength(256);
+            e.Property(x => x.TraceParent).HasMaxLength(128);
+            e.HasIndex(x => new { x.SentAt, x.CreatedAt });
         });
     }
 }

@@ -21,6 +21,15 @@ public sealed class ShardEntity
     public DateTime? SubmittedAt { get; set; }
     public DateTime? CollectedAt { get; set; }
     public DateTime? NextPollAt { get; set; }
+
+    /// <summary>
+    /// Who is collecting the shard (<see cref="ShardState.Collecting"/>): one token per claim, so two Embedders, or
+    /// two messages in one Embedder, never collect the same shard at once. Also the concurrency token of the row.
+    /// </summary>
+    public Guid? ClaimToken { get; set; }
+
+    /// <summary>When a claim whose holder died may be taken over.</summary>
+    public DateTime? ClaimExpiresAt { get; set; }
 }
 
 public enum ShardState
@@ -30,4 +39,7 @@ public enum ShardState
     Submitted = 2,
     Collected = 3,
     Failed = 4,
+
+    /// <summary>Claimed by one collector (<see cref="ShardEntity.ClaimToken"/>) until it finishes, fails or its claim expires.</summary>
+    Collecting = 5,
 }

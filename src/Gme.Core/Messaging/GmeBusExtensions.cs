@@ -1,3 +1,4 @@
+using Gme.Core.Messaging.Outbox;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,9 @@ public static class GmeBusExtensions
             .Select(d => (BusContribution)d.ImplementationInstance!)
             .ToList();
 
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped(typeof(InboxFilter<>));
+        services.AddHostedService<OutboxSweeper>();
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
@@ -41,10 +45,14 @@ public static class GmeBusExtensions
                 contribution.Configure(x);
             }
 
+            // The inbox first, so a message already processed is acknowledged without a retry loop around nothing.
             // Every consumer is idempotent, so a retry is always safe; SQLite lock contention and a
             // saga's optimistic-concurrency conflict both clear up on a later attempt.
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300))));
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                endpoint.UseConsumeFilter(typeof(InboxFilter<>), context);
+                endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
+            });
 
             if (profile == GmeProfile.Embedded)
             {

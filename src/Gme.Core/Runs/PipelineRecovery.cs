@@ -12,10 +12,26 @@ namespace Gme.Core.Runs;
 /// </summary>
 public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactory)
 {
-    public async Task<int> RequeueAsync(Guid runId, IPublishEndpoint publisher, CancellationToken cancellationToken = default)
+    /// <param name="runId">The run to resume.</param>
+    /// <param name="publisher">Where to announce the work again.</param>
+    /// <param name="releaseClaims">
+    /// True only where this process is the one collector (the embedded profile): claims on shards being collected were
+    /// then held by a process that is gone, and are handed back now rather than after they expire. With several
+    /// Embedders (distributed) another one may be collecting right now, so its claim is left to expire.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the recovery.</param>
+    public async Task<int> RequeueAsync(Guid runId, IPublishEndpoint publisher, bool releaseClaims, CancellationToken cancellationToken = default)
     {
         await using var db = dbFactory.CreateDbContext();
         var sent = 0;
+        if (releaseClaims)
+        {
+            await db.Shards.Where(s => s.State == ShardState.Collecting)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.State, ShardState.Submitted)
+                    .SetProperty(s => s.ClaimToken, (Guid?)null)
+                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
+        }
 
         if (await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.ImageReady && !p.Failed && p.ShardId == null, cancellationToken))
         {
@@ -24,11 +40,12 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         }
 
         var shards = await db.Shards.AsNoTracking()
-            .Where(s => s.State == ShardState.Built || s.State == ShardState.Submitting || s.State == ShardState.Submitted)
+            .Where(s => s.State == ShardState.Built || s.State == ShardState.Submitting || s.State == ShardState.Submitted
+                || s.State == ShardState.Collecting)
             .ToListAsync(cancellationToken);
         foreach (var shard in shards)
         {
-            if (shard.State is ShardState.Submitted)
+            if (shard.State is ShardState.Submitted or ShardState.Collecting)
             {
                 await publisher.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id }, cancellationToken);
             }

@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Runs;
 using Gme.Core.Storage;
 using Gme.Core.VectorFiles;
@@ -33,37 +35,70 @@ internal sealed class CollectShardConsumer(
     {
         var ct = context.CancellationToken;
         await using var db = dbFactory.CreateDbContext();
-        var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == shardId, ct);
-        if (shard is null || shard.JobName is null)
+        var outbox = new LedgerOutbox(db, clock);
+        var current = await db.Shards.AsNoTracking().FirstOrDefaultAsync(s => s.Id == shardId, ct);
+        if (current is null || current.JobName is null)
         {
             return;
         }
 
-        if (shard.State is ShardState.Collected)
+        if (current.State is ShardState.Collected)
         {
             // Redelivered: hand the existing file on again; the upsert stage is idempotent.
-            var existing = await db.VectorFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ShardId == shard.Id, ct);
+            var existing = await db.VectorFiles.AsNoTracking().FirstOrDefaultAsync(f => f.ShardId == current.Id, ct);
             if (existing is not null)
             {
-                await context.Publish(LedgerMessages.Collected(existing), ct);
+                outbox.Publish(LedgerMessages.Collected(existing));
+                await outbox.DeliverAsync(context, ct);
             }
 
             return;
         }
 
-        if (shard.State is not ShardState.Submitted)
+        // Claim the shard: only one collector at a time, whether two Embedders or two messages in one (the poller's
+        // CollectShard racing a ShardSubmitted). A claim whose holder died is taken over once it expires.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = Guid.NewGuid();
+        var expires = now + options.Value.CollectClaimTimeout;
+        var claimed = await db.Shards
+            .Where(s => s.Id == shardId && s.JobName != null
+                && (s.State == ShardState.Submitted || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now)))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, ShardState.Collecting)
+                .SetProperty(s => s.ClaimToken, token)
+                .SetProperty(s => s.ClaimExpiresAt, expires), ct);
+        if (claimed == 0)
         {
             return;
         }
 
+        try
+        {
+            await CollectClaimedAsync(context, db, outbox, shardId, now, ct);
+        }
+        catch
+        {
+            // Hand the claim back so the retry of this message (or any other collector) can start at once.
+            await ReleaseClaimAsync(shardId, token);
+            throw;
+        }
+    }
+
+    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, string shardId,
+        DateTime now, CancellationToken ct)
+    {
+        // Loaded after the claim, so the claim token is the row's concurrency token for every save below: if the claim
+        // expired and someone else took the shard over meanwhile, our save fails instead of overwriting theirs.
+        var shard = await db.Shards.FirstAsync(s => s.Id == shardId, ct);
         using var activity = Diagnostics.ActivitySource.StartActivity("collect shard");
         activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
         activity?.SetTag(Diagnostics.Tags.JobName, shard.JobName);
 
-        var status = await provider.GetJobStatusAsync(shard.JobName, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var status = await provider.GetJobStatusAsync(shard.JobName!, ct);
         if (!status.IsTerminal)
         {
+            shard.State = ShardState.Submitted;
+            ClearClaim(shard);
             shard.NextPollAt = now + options.Value.PollInterval;
             await db.SaveChangesAsync(ct);
             return;
@@ -72,19 +107,46 @@ internal sealed class CollectShardConsumer(
         var products = await db.Products.Where(p => p.ShardId == shard.Id && p.Stage == ProductStage.Sharded).ToListAsync(ct);
         if (status.State is not BatchJobState.Succeeded)
         {
-            await RetryOrFailAsync(context, db, shard, products, status, now, ct);
+            await RetryOrFailAsync(context, db, outbox, shard, products, status, now, ct);
             return;
         }
 
-        var file = await WriteVectorsAsync(db, shard, products, now, ct);
-        await context.Publish(LedgerMessages.Collected(file), ct);
+        await WriteVectorsAsync(db, outbox, shard, products, now, ct);
         if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
         {
-            await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
+            outbox.Publish(new RunIndexed { RunId = shard.RunId });
+        }
+
+        await outbox.DeliverAsync(context, ct);
+    }
+
+    private async Task ReleaseClaimAsync(string shardId, Guid token)
+    {
+        try
+        {
+            // Not the message's token: it is often the very thing that was cancelled.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await using var db = dbFactory.CreateDbContext();
+            await db.Shards.Where(s => s.Id == shardId && s.State == ShardState.Collecting && s.ClaimToken == token)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.State, ShardState.Submitted)
+                    .SetProperty(s => s.ClaimToken, (Guid?)null)
+                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), timeout.Token);
+        }
+        catch (Exception ex) when (ex is DbException or OperationCanceledException or InvalidOperationException)
+        {
+            // The ledger is unreachable: the claim simply expires and the poller hands the shard out again.
+            logger.ClaimReleaseFailed(shardId, ex);
         }
     }
 
-    private async Task<VectorFileEntity> WriteVectorsAsync(LedgerDbContext db, ShardEntity shard,
+    private static void ClearClaim(ShardEntity shard)
+    {
+        shard.ClaimToken = null;
+        shard.ClaimExpiresAt = null;
+    }
+
+    private async Task WriteVectorsAsync(LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
         List<ProductEntity> products, DateTime now, CancellationToken ct)
     {
         var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
@@ -151,10 +213,11 @@ internal sealed class CollectShardConsumer(
         shard.State = ShardState.Collected;
         shard.CollectedAt = now;
         shard.NextPollAt = null;
+        ClearClaim(shard);
+        outbox.Publish(LedgerMessages.Collected(file));
         await db.SaveChangesAsync(ct);
         Diagnostics.ItemsEmbedded.Add(rows.Count);
         logger.ShardCollected(shard.Id, rows.Count, products.Count - rows.Count);
-        return file;
     }
 
     private static string? CheckVectors(EmbeddingResult result, IReadOnlyList<VectorSpace> spaces)
@@ -180,18 +243,20 @@ internal sealed class CollectShardConsumer(
         return null;
     }
 
-    private async Task RetryOrFailAsync(ConsumeContext context, LedgerDbContext db, ShardEntity shard,
+    private async Task RetryOrFailAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
         List<ProductEntity> products, BatchJobStatus status, DateTime now, CancellationToken ct)
     {
         var max = options.Value.MaxShardAttempts;
         logger.JobUnsuccessful(shard.Id, shard.JobName!, status.State.ToString(), status.Error, shard.Attempts, max);
+        ClearClaim(shard);
         if (shard.Attempts < max)
         {
             shard.State = ShardState.Built;
             shard.Error = $"{status.State}: {status.Error}";
             shard.JobName = null;
+            outbox.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items });
             await db.SaveChangesAsync(ct);
-            await context.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items }, ct);
+            await outbox.DeliverAsync(context, ct);
             return;
         }
 
@@ -209,7 +274,9 @@ internal sealed class CollectShardConsumer(
         await db.SaveChangesAsync(ct);
         if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
         {
-            await context.Publish(new RunIndexed { RunId = shard.RunId }, ct);
+            outbox.Publish(new RunIndexed { RunId = shard.RunId });
         }
+
+        await outbox.DeliverAsync(context, ct);
     }
 }

@@ -9,7 +9,7 @@ namespace Gme.Embedder.Batches;
 /// <summary>
 /// Remote batch jobs take minutes to hours; holding a message that long would trip broker timeouts. Instead the
 /// collect stage records when to look again, and this poller asks it to, from the ledger, so polling also survives
-/// a restart of the process.
+/// a restart of the process. A shard whose collector died mid-collect is handed out again once its claim expires.
 /// </summary>
 internal sealed class PendingJobPoller(
     IDbContextFactory<LedgerDbContext> dbFactory,
@@ -39,7 +39,8 @@ internal sealed class PendingJobPoller(
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = dbFactory.CreateDbContext();
         var due = await db.Shards.AsNoTracking()
-            .Where(s => s.State == ShardState.Submitted && (s.NextPollAt == null || s.NextPollAt <= now))
+            .Where(s => (s.State == ShardState.Submitted && (s.NextPollAt == null || s.NextPollAt <= now))
+                || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now))
             .Select(s => new { s.RunId, s.Id })
             .ToListAsync(ct);
         foreach (var shard in due)

@@ -1,6 +1,7 @@
 using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,14 +22,17 @@ internal sealed class SubmitShardConsumer(
         var ct = context.CancellationToken;
         await using var db = dbFactory.CreateDbContext();
         var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == context.Message.ShardId, ct);
-        if (shard is null || shard.State is ShardState.Collected or ShardState.Failed)
+        if (shard is null || shard.State is ShardState.Collected or ShardState.Failed or ShardState.Collecting)
         {
             return;
         }
 
+        var outbox = new LedgerOutbox(db, clock);
         if (shard.State is ShardState.Submitted && shard.JobName is not null)
         {
-            await context.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName }, ct);
+            // Redelivered after the job was recorded: announce it again (collecting is idempotent).
+            outbox.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName });
+            await outbox.DeliverAsync(context, ct);
             return;
         }
 
@@ -69,8 +73,9 @@ internal sealed class SubmitShardConsumer(
         shard.JobName = jobName;
         shard.State = ShardState.Submitted;
         shard.SubmittedAt = clock.GetUtcNow().UtcDateTime;
+        outbox.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = jobName });
         await db.SaveChangesAsync(ct);
         logger.ShardSubmitted(shard.Id, jobName);
-        await context.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = jobName }, ct);
+        await outbox.DeliverAsync(context, ct);
     }
 }

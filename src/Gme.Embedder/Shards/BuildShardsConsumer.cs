@@ -4,6 +4,7 @@ using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Storage;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -47,10 +48,10 @@ internal sealed class BuildShardsConsumer(
                 return;
             }
 
-            var shard = await TryBuildAsync(db, runId, candidates, ct);
-            if (shard is not null)
+            var outbox = new LedgerOutbox(db, clock);
+            if (await TryBuildAsync(db, outbox, runId, candidates, ct))
             {
-                await context.Publish(new ShardBuilt { RunId = runId, ShardId = shard.Id, Items = shard.Items }, ct);
+                await outbox.DeliverAsync(context, ct);
             }
         }
     }
@@ -62,7 +63,7 @@ internal sealed class BuildShardsConsumer(
             && !await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.Ingested && !p.Failed, ct);
     }
 
-    private async Task<ShardEntity?> TryBuildAsync(LedgerDbContext db, Guid runId, List<ProductEntity> items, CancellationToken ct)
+    private async Task<bool> TryBuildAsync(LedgerDbContext db, LedgerOutbox outbox, Guid runId, List<ProductEntity> items, CancellationToken ct)
     {
         using var activity = Diagnostics.ActivitySource.StartActivity("build shard");
         var ids = items.Select(p => p.Id).ToList();
@@ -113,13 +114,15 @@ internal sealed class BuildShardsConsumer(
         {
             // Someone else claimed part of this set first: undo and let the loop pick the remaining products.
             await tx.RollbackAsync(ct);
-            return null;
+            return false;
         }
 
+        outbox.Publish(new ShardBuilt { RunId = runId, ShardId = shard.Id, Items = shard.Items });
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         Diagnostics.ShardsBuilt.Add(1);
         logger.ShardBuilt(shardId, ids.Count);
-        return shard;
+        return true;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Gme.Contracts;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Runs;
 using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
@@ -29,6 +30,7 @@ internal sealed class UpsertVectorsConsumer(
         var ct = context.CancellationToken;
         var message = context.Message;
         await using var db = dbFactory.CreateDbContext();
+        var outbox = new LedgerOutbox(db, clock);
         var file = await db.VectorFiles.FirstOrDefaultAsync(f => f.Id == message.VectorFileId, ct);
         if (file is null)
         {
@@ -50,22 +52,32 @@ internal sealed class UpsertVectorsConsumer(
             activity?.SetTag(Diagnostics.Tags.Collection, collection);
             var points = await UpsertFileAsync(db, collection, file, ct);
 
+            // Products, file and the message that announces them in one transaction.
             var now = clock.GetUtcNow().UtcDateTime;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             file.State = VectorFileState.Upserted;
             file.UpsertedAt = now;
             await db.Products
                 .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.UpdatedAt, now), ct);
+            outbox.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             Diagnostics.PointsUpserted.Add(points);
             logger.VectorsUpserted(file.Id, points);
         }
+        else
+        {
+            // Redelivered after the upsert: announce it again; whoever listens is idempotent.
+            outbox.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
+        }
 
-        await context.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows }, ct);
         if (await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
         {
-            await context.Publish(new RunIndexed { RunId = message.RunId }, ct);
+            outbox.Publish(new RunIndexed { RunId = message.RunId });
         }
+
+        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task<int> UpsertFileAsync(LedgerDbContext db, string collection, VectorFileEntity file, CancellationToken ct)
@@ -130,15 +142,16 @@ internal sealed class UpsertVectorsConsumer(
         await db.Products.Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), ct);
         db.VectorFiles.Remove(file);
+        var outbox = new LedgerOutbox(db, clock);
         if (shard is not null)
         {
             shard.State = ShardState.Submitted;
+            shard.ClaimToken = null;
+            shard.ClaimExpiresAt = null;
+            outbox.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id });
         }
 
         await db.SaveChangesAsync(ct);
-        if (shard is not null)
-        {
-            await context.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id }, ct);
-        }
+        await outbox.DeliverAsync(context, ct);
     }
 }

@@ -1,5 +1,6 @@
 using Gme.Contracts;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,9 +24,11 @@ internal sealed class ValidateRunConsumer(
             return;
         }
 
+        var outbox = new LedgerOutbox(db, clock);
         if (run.Status is RunStatus.Completed && run.ValidationPassed is { } passed)
         {
-            await context.Publish(new RunValidated { RunId = runId, Passed = passed }, ct);
+            outbox.Publish(new RunValidated { RunId = runId, Passed = passed });
+            await outbox.DeliverAsync(context, ct);
             return;
         }
 
@@ -43,8 +46,9 @@ internal sealed class ValidateRunConsumer(
         run.CompletedAt = now;
         run.UpdatedAt = now;
         run.Error = report.Passed ? null : string.Join("; ", report.Problems);
+        outbox.Publish(new RunValidated { RunId = runId, Passed = report.Passed });
         await db.SaveChangesAsync(ct);
         logger.RunValidated(runId, report.Passed ? "passed" : "FAILED", path);
-        await context.Publish(new RunValidated { RunId = runId, Passed = report.Passed }, ct);
+        await outbox.DeliverAsync(context, ct);
     }
 }

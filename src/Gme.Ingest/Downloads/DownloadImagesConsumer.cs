@@ -1,6 +1,7 @@
 using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -102,14 +103,17 @@ internal sealed class DownloadImagesConsumer(
             }
         }
 
+        var outbox = new LedgerOutbox(db, clock);
+        var ready = products.Where(p => p.Stage >= ProductStage.ImageReady && !p.Failed).Select(p => p.Id).ToList();
+        outbox.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
         await db.SaveChangesAsync(ct);
 
-        var ready = products.Where(p => p.Stage >= ProductStage.ImageReady && !p.Failed).Select(p => p.Id).ToList();
-        await context.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed }, ct);
         if (failed > 0 && await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
         {
-            await context.Publish(new RunIndexed { RunId = message.RunId }, ct);
+            outbox.Publish(new RunIndexed { RunId = message.RunId });
         }
+
+        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, ImageEntity? known, CancellationToken ct)

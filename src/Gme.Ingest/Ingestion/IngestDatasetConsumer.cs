@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gme.Contracts;
 using Gme.Core;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
 using MassTransit;
@@ -96,24 +97,23 @@ internal sealed class IngestDatasetConsumer(
 
         await using (var db = dbFactory.CreateDbContext())
         {
+            var outbox = new LedgerOutbox(db, clock);
             var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
             var now = clock.GetUtcNow().UtcDateTime;
             entity.IngestCompletedAt ??= now;
             entity.RowsAccepted = accepted;
             entity.RowsRejected = rejected;
             entity.UpdatedAt = now;
+            outbox.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected });
             await db.SaveChangesAsync(ct);
-        }
+            logger.IngestFinished(runId, accepted, rejected);
 
-        logger.IngestFinished(runId, accepted, rejected);
-        await context.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected }, ct);
-
-        await using (var db = dbFactory.CreateDbContext())
-        {
             if (await RunCompletion.IsIndexedAsync(db, runId, clock, ct))
             {
-                await context.Publish(new RunIndexed { RunId = runId }, ct);
+                outbox.Publish(new RunIndexed { RunId = runId });
             }
+
+            await outbox.DeliverAsync(context, ct);
         }
     }
 
@@ -127,17 +127,14 @@ internal sealed class IngestDatasetConsumer(
 
         using var activity = Diagnostics.ActivitySource.StartActivity("ingest chunk", ActivityKind.Internal);
         activity?.SetTag(Diagnostics.Tags.Chunk, chunkNumber);
-        await writer.WriteAsync(runId, chunk, rejections, ct);
-        if (chunk.Count > 0)
+        var announcement = chunk.Count == 0 ? null : new ProductsIngested
         {
-            Diagnostics.ProductsIngested.Add(chunk.Count);
-            await context.Publish(new ProductsIngested
-            {
-                RunId = runId,
-                ChunkNumber = chunkNumber,
-                ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
-            }, ct);
-        }
+            RunId = runId,
+            ChunkNumber = chunkNumber,
+            ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
+        };
+        await writer.WriteAsync(runId, chunk, rejections, announcement, context, ct);
+        Diagnostics.ProductsIngested.Add(chunk.Count);
 
         chunk.Clear();
         rejections.Clear();

@@ -1,20 +1,26 @@
 using System.Text.Json;
+using Gme.Contracts;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using Gme.Core.Sources;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gme.Ingest.Ingestion;
 
 /// <summary>
-/// Stores one chunk of products and rejections in a single transaction. Unchanged products keep the stage they
-/// reached (that is what makes a re-run cheap); changed ones start over; failed ones get another chance.
+/// Stores one chunk of products and rejections in a single transaction, together with the message that hands the
+/// chunk on (through the ledger outbox, so the chunk is never stored without its message or announced without being
+/// stored). Unchanged products keep the stage they reached (that is what makes a re-run cheap); changed ones start
+/// over; failed ones get another chance.
 /// </summary>
 internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFactory, TimeProvider clock)
 {
     public async Task WriteAsync(Guid runId, IReadOnlyList<(long RowNumber, ProductRecord Product)> products,
-        IReadOnlyList<RowRejection> rejections, CancellationToken cancellationToken)
+        IReadOnlyList<RowRejection> rejections, ProductsIngested? announcement, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
         await using var db = dbFactory.CreateDbContext();
+        var outbox = new LedgerOutbox(db, clock);
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = products.Select(p => p.Product.Id).ToList();
         var existing = await db.Products.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
@@ -87,7 +93,13 @@ internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFa
             }
         }
 
+        if (announcement is not null)
+        {
+            outbox.Publish(announcement);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+        await outbox.DeliverAsync(publisher, cancellationToken);
     }
 
     private static void ClearFailure(ProductEntity entity)

@@ -42,7 +42,7 @@ public static class RunEndpoints
         await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
         if (resumed)
         {
-            await recovery.RequeueAsync(runId, bus, cancellationToken);
+            await recovery.RequeueAsync(runId, bus, releaseClaims: false, cancellationToken);
         }
 
         return Results.Accepted($"/runs/{runId}", new { runId, resumed });

@@ -68,7 +68,7 @@ internal sealed class RunWatchdog(
                     await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
                 }
 
-                var sent = await recovery.RequeueAsync(runId, bus, cancellationToken);
+                var sent = await recovery.RequeueAsync(runId, bus, releaseClaims: false, cancellationToken);
                 logger.RunReannounced(runId, sent);
             }
 
