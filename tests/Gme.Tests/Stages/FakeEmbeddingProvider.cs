@@ -65,8 +65,28 @@ internal sealed class FakeEmbeddingProvider : IEmbeddingProvider
     public Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobStates.GetValueOrDefault(jobName) ?? new BatchJobStatus(BatchJobState.Failed, "unknown job"));
 
+    /// <summary>Result reads started (one per collect that got as far as the results).</summary>
+    public int ResultReads;
+
+    /// <summary>When set, every result read waits for this task first (to hold a collect in flight).</summary>
+    public Task? ReadGate { get; set; }
+
+    /// <summary>How many result reads still fail with an I/O error, as a dropped download does.</summary>
+    public int FailingReads;
+
     public async IAsyncEnumerable<EmbeddingResult> ReadResultsAsync(string jobName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref ResultReads);
+        if (ReadGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref FailingReads) >= 0)
+        {
+            throw new IOException("result download interrupted");
+        }
+
         foreach (var line in await File.ReadAllLinesAsync(_shardOfJob[jobName], cancellationToken))
         {
             var key = JsonDocument.Parse(line).RootElement.GetProperty("key").GetString()!;

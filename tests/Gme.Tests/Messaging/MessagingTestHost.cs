@@ -1,0 +1,112 @@
+using Gme.Core;
+using Gme.Core.Ledger;
+using Gme.Core.Messaging;
+using Gme.Core.Messaging.Outbox;
+using Gme.Core.Storage;
+using Gme.Tests.Sagas;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gme.Tests.Messaging;
+
+/// <summary>
+/// A process as the embedded profile builds it (<c>AddGmeBus</c>: in-memory transport, inbox filter, retry, outbox
+/// sweeper) over a real SQLite ledger with its migrations, plus a consumer that counts what it handles.
+/// </summary>
+internal sealed class MessagingTestHost : IAsyncDisposable
+{
+    private MessagingTestHost(string root, IHost host, ReceiveCounter receives)
+    {
+        Root = root;
+        Host = host;
+        Receives = receives;
+    }
+
+    /// <summary>Messages whose whole receive pipeline has finished, whether the consumer ran or the inbox skipped it.</summary>
+    public ReceiveCounter Receives { get; }
+
+    public string Root { get; }
+    public IHost Host { get; }
+    public IBus Bus => Host.Services.GetRequiredService<IBus>();
+    public CountingConsumer.Counts Counts => Host.Services.GetRequiredService<CountingConsumer.Counts>();
+
+    public static async Task<MessagingTestHost> StartAsync(Action<MessagingOptions>? messaging = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"gme-msg-{Guid.NewGuid():N}");
+        var paths = new DataPaths(root);
+        paths.EnsureCreated();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSqliteLedger(paths);
+        builder.Services.AddSingleton<CountingConsumer.Counts>();
+        builder.Services.AddBusContribution(x => x.AddConsumer<CountingConsumer>());
+        builder.Services.AddGmeBus(GmeProfile.Embedded);
+        builder.Services.Configure<MessagingOptions>(o =>
+        {
+            o.SweepInterval = TimeSpan.FromHours(1); // the tests sweep by hand
+            messaging?.Invoke(o);
+        });
+        var host = builder.Build();
+        await using (var db = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContext())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        var receives = new ReceiveCounter();
+        host.Services.GetRequiredService<IBusControl>().ConnectReceiveObserver(receives);
+        await host.StartAsync();
+        return new MessagingTestHost(root, host, receives);
+    }
+
+    public LedgerDbContext Db() => Host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContext();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Counts the RunIndexed messages it handles, by message id.</summary>
+internal sealed class CountingConsumer(CountingConsumer.Counts counts) : IConsumer<Gme.Contracts.RunIndexed>
+{
+    public Task Consume(ConsumeContext<Gme.Contracts.RunIndexed> context)
+    {
+        counts.Add(context.MessageId!.Value);
+        return Task.CompletedTask;
+    }
+
+    internal sealed class Counts
+    {
+        private readonly List<Guid> _handled = [];
+
+        public IReadOnlyList<Guid> Handled
+        {
+            get
+            {
+                lock (_handled)
+                {
+                    return [.. _handled];
+                }
+            }
+        }
+
+        public void Add(Guid messageId)
+        {
+            lock (_handled)
+            {
+                _handled.Add(messageId);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Gme.Contracts;
+using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
+using Gme.Tests.Sagas;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gme.Tests.Messaging;
+
+public sealed class OutboxAndInboxTests
+{
+    private static readonly CancellationToken s_none = CancellationToken.None;
+
+    [Fact]
+    public async Task Outbox_SavesTheMessageWithTheStateChange_AndSendsItUnderTheRowId()
+    {
+        await using var host = await MessagingTestHost.StartAsync();
+        var runId = Guid.NewGuid();
+        Guid rowId;
+        await using (var db = host.Db())
+        {
+            var outbox = new LedgerOutbox(db, TimeProvider.System);
+            db.Runs.Add(LedgerSeedRun(runId));
+            outbox.Publish(new RunIndexed { RunId = runId });
+
+            // Nothing leaves before the commit.
+            Assert.Empty(host.Counts.Handled);
+            await db.SaveChangesAsync(s_none);
+            rowId = (await db.OutboxMessages.AsNoTracking().SingleAsync(s_none)).Id;
+            Assert.True(await db.Runs.AnyAsync(r => r.Id == runId, s_none));
+            await outbox.DeliverAsync(host.Bus, s_none);
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(host.Counts.Handled.Count == 1), "message handled", s_none);
+        Assert.Equal(rowId, host.Counts.Handled.Single());
+        await using var check = host.Db();
+        var row = await check.OutboxMessages.AsNoTracking().SingleAsync(s_none);
+        Assert.NotNull(row.SentAt);
+        Assert.Equal(typeof(RunIndexed).FullName, row.MessageType);
+        Assert.Equal(runId, JsonSerializer.Deserialize<RunIndexed>(row.Body)!.RunId);
+    }
+
+    [Fact]
+    public async Task Outbox_UnitOfWorkThatNeverCommits_SendsNothing()
+    {
+        await using var host = await MessagingTestHost.StartAsync();
+        await using (var db = host.Db())
+        {
+            var outbox = new LedgerOutbox(db, TimeProvider.System);
+            outbox.Publish(new RunIndexed { RunId = Guid.NewGuid() });
+
+            // The consumer fails before its SaveChanges: the context is thrown away with the queued message.
+        }
+
+        await using var check = host.Db();
+        Assert.Equal(0, await check.OutboxMessages.CountAsync(s_none));
+        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        Assert.Equal(0, await sweeper.SweepOnceAsync(s_none));
+        Assert.Empty(host.Counts.Handled);
+    }
+
+    [Fact]
+    public async Task Sweeper_SendsRowsCommittedButNeverSent_OnceAndUnderTheirOwnId()
+    {
+        await using var host = await MessagingTestHost.StartAsync(o => o.ResendAfter = TimeSpan.FromSeconds(1));
+        var orphan = Guid.NewGuid();
+        var fresh = Guid.NewGuid();
+        await using (var db = host.Db())
+        {
+            // A writer that died between its commit and its send, and one that is sending right now.
+            db.OutboxMessages.Add(Row(orphan, new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddMinutes(-1)));
+            db.OutboxMessages.Add(Row(fresh, new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddMinutes(5)));
+            await db.SaveChangesAsync(s_none);
+        }
+
+        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        Assert.Equal(1, await sweeper.SweepOnceAsync(s_none));
+        await Eventually.TrueAsync(() => Task.FromResult(host.Counts.Handled.Count == 1), "orphan handled", s_none);
+        Assert.Equal(orphan, host.Counts.Handled.Single());
+
+        Assert.Equal(0, await sweeper.SweepOnceAsync(s_none));
+        await using var check = host.Db();
+        Assert.NotNull((await check.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == orphan, s_none)).SentAt);
+        Assert.Null((await check.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == fresh, s_none)).SentAt);
+    }
+
+    [Fact]
+    public async Task Sweeper_RowOfATypeOutsideTheContracts_IsNeverDeserialised()
+    {
+        await using var host = await MessagingTestHost.StartAsync(o => o.ResendAfter = TimeSpan.FromSeconds(1));
+        await using (var db = host.Db())
+        {
+            db.OutboxMessages.Add(new OutboxMessageEntity
+            {
+                Id = Guid.NewGuid(),
+                MessageType = typeof(System.IO.FileInfo).FullName!,
+                Body = "\"/etc/passwd\"",
+                CreatedAt = DateTime.UtcNow.AddMinutes(-1),
+            });
+            await db.SaveChangesAsync(s_none);
+        }
+
+        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        await sweeper.SweepOnceAsync(s_none);
+        await using var check = host.Db();
+        Assert.NotNull((await check.OutboxMessages.AsNoTracking().SingleAsync(s_none)).SentAt);
+        Assert.Empty(host.Counts.Handled);
+        Assert.Throws<ArgumentException>(() => OutboxMessageTypes.NameOf(typeof(System.IO.FileInfo)));
+    }
+
+    [Fact]
+    public async Task Sweeper_DeletesSentOutboxRowsAndInboxRowsPastRetention()
+    {
+        await using var host = await MessagingTestHost.StartAsync(o => o.Retention = TimeSpan.FromMinutes(1));
+        await using (var db = host.Db())
+        {
+            var old = Row(Guid.NewGuid(), new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddHours(-2));
+            old.SentAt = DateTime.UtcNow.AddHours(-2);
+            var recent = Row(Guid.NewGuid(), new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow);
+            recent.SentAt = DateTime.UtcNow;
+            db.OutboxMessages.AddRange(old, recent);
+            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = old.Id, MessageType = "RunIndexed", ProcessedAt = DateTime.UtcNow.AddHours(-2) });
+            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = recent.Id, MessageType = "RunIndexed", ProcessedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(s_none);
+        }
+
+        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        await sweeper.SweepOnceAsync(s_none);
+        await using var check = host.Db();
+        Assert.Equal(1, await check.OutboxMessages.CountAsync(s_none));
+        Assert.Equal(1, await check.InboxMessages.CountAsync(s_none));
+    }
+
+    [Fact]
+    public async Task Inbox_SameMessageIdDeliveredTwice_IsHandledOnceAndRecordedOnce()
+    {
+        await using var host = await MessagingTestHost.StartAsync();
+        var messageId = Guid.NewGuid();
+        var message = new RunIndexed { RunId = Guid.NewGuid() };
+        await host.Bus.Publish(message, c => c.MessageId = messageId, s_none);
+        await host.Receives.WaitForHandledAsync(1, s_none);
+
+        // The same delivery again (a redelivery after a lost ack, or an outbox row sent twice), then a new message.
+        await host.Bus.Publish(message, c => c.MessageId = messageId, s_none);
+        var other = Guid.NewGuid();
+        await host.Bus.Publish(message, c => c.MessageId = other, s_none);
+        await host.Receives.WaitForHandledAsync(3, s_none);
+
+        Assert.Equal(new[] { messageId, other }.Order(), host.Counts.Handled.Order());
+        await using var check = host.Db();
+        var rows = await check.InboxMessages.AsNoTracking().ToListAsync(s_none);
+        Assert.All(rows, r => Assert.Equal("counting", r.Consumer));
+        Assert.Equal(new[] { messageId, other }.Order(), rows.Select(r => r.MessageId).Order());
+    }
+
+    [Fact]
+    public void Inbox_ConsumerName_IsTheQueueName()
+    {
+        Assert.Equal("download-images", InboxFilter<RunIndexed>.ConsumerName(new Uri("rabbitmq://localhost/download-images")));
+        Assert.Equal("collect-shard", InboxFilter<RunIndexed>.ConsumerName(new Uri("rabbitmq://broker:5672/gme/collect-shard")));
+        Assert.Equal("run-state", InboxFilter<RunIndexed>.ConsumerName(new Uri("loopback://localhost/run-state")));
+    }
+
+    private static async Task<int> InboxCountAsync(MessagingTestHost host)
+    {
+        await using var db = host.Db();
+        return await db.InboxMessages.CountAsync(s_none);
+    }
+
+    private static OutboxMessageEntity Row<T>(Guid id, T message, DateTime createdAt)
+        where T : class => new()
+        {
+            Id = id,
+            MessageType = OutboxMessageTypes.NameOf(typeof(T)),
+            Body = JsonSerializer.Serialize(message),
+            CreatedAt = createdAt,
+        };
+
+    private static RunEntity LedgerSeedRun(Guid runId) => Gme.Tests.Stages.LedgerSeed.Run(runId);
+}
