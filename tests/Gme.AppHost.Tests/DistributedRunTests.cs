@@ -63,6 +63,17 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
         Assert.Equal(Products, counts.GetProperty("parquetRows").GetInt32());
         Assert.Equal(Products, counts.GetProperty("indexedProducts").GetInt32());
 
+        // 0 messages lost: every message a stage committed reached every consumer subscribed to it, through the broker
+        // restart and the kill (the ledger's outbox rows against the consumers' inbox rows).
+        var messages = await MessageLedger.WaitUntilSettledAsync(fixture.App, LocalServicesApp.Ingest, ct);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{messages.OutboxMessages} stage messages, {messages.SentLate} sent late by a sweeper; processed per consumer: "
+            + string.Join(", ", messages.ProcessedByConsumer.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")));
+        foreach (var consumer in new[] { "ingest-dataset", "download-images", "build-shards", "submit-shard", "collect-shard", "upsert-vectors", "validate-run", "run-state" })
+        {
+            Assert.True(messages.ProcessedByConsumer.GetValueOrDefault(consumer) > 0, $"{consumer} processed nothing");
+        }
+
         // Two Embedder instances shared the work and nothing was embedded twice.
         var byInstance = fixture.EmbeddedByInstance;
         Assert.Equal(2, byInstance.Count(kv => kv.Value > 0));

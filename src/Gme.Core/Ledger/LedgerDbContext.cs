@@ -61,6 +61,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.DisplayName).HasMaxLength(128);
             e.Property(x => x.JobName).HasMaxLength(256);
             e.Property(x => x.ClaimToken).IsConcurrencyToken();
+            e.Property(x => x.TraceParent).HasMaxLength(128);
             e.HasIndex(x => new { x.RunId, x.State });
         });
 

@@ -30,6 +30,12 @@ public sealed class ShardEntity
 
     /// <summary>When a claim whose holder died may be taken over.</summary>
     public DateTime? ClaimExpiresAt { get; set; }
+
+    /// <summary>
+    /// W3C traceparent of the unit of work that built the shard. A poll that asks for the shard to be collected minutes
+    /// later starts from it, so the shard's submit, collect and upsert stay in the trace of its batch of products.
+    /// </summary>
+    public string? TraceParent { get; set; }
 }
 
 public enum ShardState

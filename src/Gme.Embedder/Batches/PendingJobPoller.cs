@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gme.Contracts;
 using Gme.Core.Ledger;
 using MassTransit;
@@ -41,10 +42,13 @@ internal sealed class PendingJobPoller(
         var due = await db.Shards.AsNoTracking()
             .Where(s => (s.State == ShardState.Submitted && (s.NextPollAt == null || s.NextPollAt <= now))
                 || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now))
-            .Select(s => new { s.RunId, s.Id })
+            .Select(s => new { s.RunId, s.Id, s.TraceParent })
             .ToListAsync(ct);
         foreach (var shard in due)
         {
+            // In the trace of the batch the shard was built from, not a new one per poll.
+            using var activity = Diagnostics.ActivitySource.StartActivity("poll shard", ActivityKind.Producer, shard.TraceParent);
+            activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
             await bus.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id }, ct);
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Gme.Contracts;
@@ -88,6 +89,7 @@ internal sealed class BuildShardsConsumer(
                 EstimatedTokens = info.EstimatedTokens,
                 State = ShardState.Built,
                 CreatedAt = now,
+                TraceParent = Activity.Current?.Id,
             };
             db.Shards.Add(shard);
             await db.SaveChangesAsync(ct);
@@ -101,6 +103,7 @@ internal sealed class BuildShardsConsumer(
             shard.Error = null;
             shard.Attempts = 0;
             shard.RunId = runId;
+            shard.TraceParent = Activity.Current?.Id;
             await db.SaveChangesAsync(ct);
         }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
@@ -141,5 +143,37 @@ public sealed class CollectShardClaimTests
         Assert.Equal(ShardState.Submitted, polled.State);
         Assert.Null(polled.ClaimToken);
         Assert.True(polled.NextPollAt > DateTime.UtcNow);
+    }
+
+    [Fact]
+    public async Task Poll_AsksForTheCollectInTheTraceTheShardWasBuiltIn()
+    {
+        await using var ctx = await ArrangeAsync();
+        var built = ActivityTraceId.CreateRandom();
+        await using (var db = ctx.Db())
+        {
+            var shard = await db.Shards.SingleAsync();
+            shard.TraceParent = $"00-{built}-{ActivitySpanId.CreateRandom()}-01";
+            await db.SaveChangesAsync();
+        }
+
+        var polls = new ConcurrentQueue<ActivityTraceId>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Gme.Embedder",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.DisplayName == "poll shard" && a.GetTagItem("gme.shard.id") as string == "shard-1")
+                {
+                    polls.Enqueue(a.TraceId);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await ActivatorUtilities.CreateInstance<PendingJobPoller>(ctx.Services).PollOnceAsync(CancellationToken.None);
+        Assert.Equal(built, Assert.Single(polls));
+        await Eventually.TrueAsync(async () => (await ShardAsync(ctx)).State == ShardState.Collected, "shard collected", default);
     }
 }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gme.Core.Ledger.Migrations.Postgres
 {
     [DbContext(typeof(PostgresLedgerDbContext))]
-    [Migration("20261126065217_InboxOutboxShardClaims")]
+    [Migration("20261126071000_InboxOutboxShardClaims")]
     partial class InboxOutboxShardClaims
     {
         /// <inheritdoc />
@@ -369,6 +369,10 @@ namespace Gme.Core.Ledger.Migrations.Postgres
 
                     b.Property<DateTime?>("SubmittedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.HasKey("Id");
 

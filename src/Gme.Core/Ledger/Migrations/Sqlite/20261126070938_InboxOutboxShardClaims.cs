@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Gme.Core.Ledger.Migrations.Postgres
+namespace Gme.Core.Ledger.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class InboxOutboxShardClaims : Migration
@@ -14,23 +14,30 @@ namespace Gme.Core.Ledger.Migrations.Postgres
             migrationBuilder.AddColumn<DateTime>(
                 name: "ClaimExpiresAt",
                 table: "shards",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ClaimToken",
                 table: "shards",
-                type: "uuid",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TraceParent",
+                table: "shards",
+                type: "TEXT",
+                maxLength: 128,
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "inbox_messages",
                 columns: table => new
                 {
-                    Consumer = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
-                    MessageType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    ProcessedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageType = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -41,12 +48,12 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                 name: "outbox_messages",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    MessageType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Body = table.Column<string>(type: "text", nullable: false),
-                    TraceParent = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageType = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    TraceParent = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -79,6 +86,10 @@ namespace Gme.Core.Ledger.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "ClaimToken",
+                table: "shards");
+
+            migrationBuilder.DropColumn(
+                name: "TraceParent",
                 table: "shards");
         }
     }

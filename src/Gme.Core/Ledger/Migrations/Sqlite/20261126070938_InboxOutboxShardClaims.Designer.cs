@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gme.Core.Ledger.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261126065207_InboxOutboxShardClaims")]
+    [Migration("20261126070938_InboxOutboxShardClaims")]
     partial class InboxOutboxShardClaims
     {
         /// <inheritdoc />
@@ -363,6 +363,10 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Gme.Core.Ledger.Migrations.Sqlite
+namespace Gme.Core.Ledger.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class InboxOutboxShardClaims : Migration
@@ -14,23 +14,30 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
             migrationBuilder.AddColumn<DateTime>(
                 name: "ClaimExpiresAt",
                 table: "shards",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ClaimToken",
                 table: "shards",
-                type: "TEXT",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TraceParent",
+                table: "shards",
+                type: "character varying(128)",
+                maxLength: 128,
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "inbox_messages",
                 columns: table => new
                 {
-                    Consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    MessageType = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Consumer = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ProcessedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -41,12 +48,12 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                 name: "outbox_messages",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    MessageType = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Body = table.Column<string>(type: "TEXT", nullable: false),
-                    TraceParent = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false),
+                    TraceParent = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -79,6 +86,10 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "ClaimToken",
+                table: "shards");
+
+            migrationBuilder.DropColumn(
+                name: "TraceParent",
                 table: "shards");
         }
     }
