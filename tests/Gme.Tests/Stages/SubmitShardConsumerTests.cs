@@ -2,6 +2,7 @@ using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Embedder.Batches;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,12 +38,7 @@ public sealed class SubmitShardConsumerTests
 
         // Redelivered: the recorded job is announced again and nothing is submitted (or paid for) twice.
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (ctx.Harness.Published.Select<ShardSubmitted>().Count() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the redelivered message was not answered");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => ctx.Harness.Published.Select<ShardSubmitted>().Count() >= 2, "the redelivered message to be answered");
 
         Assert.Equal(1, ctx.Provider.Submissions);
         Assert.All(ctx.Harness.Published.Select<ShardSubmitted>(), m => Assert.Equal("fake-shard-9-1", m.Context.Message.JobName));
@@ -64,22 +60,20 @@ public sealed class SubmitShardConsumerTests
 
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-7", Items = 1 });
         Assert.True(await ctx.Harness.Consumed.Any<ShardBuilt>());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            await using var db = ctx.Db();
-            var run = await db.Runs.SingleAsync();
-            if (run.Status == RunStatus.Paused)
+        var run = await Eventually.ValueAsync(
+            async () =>
             {
-                Assert.Equal("cost cap of $1.00 reached", run.Error);
-                var shard = await db.Shards.SingleAsync();
-                Assert.Equal(ShardState.Built, shard.State);
-                Assert.Equal(0, shard.Attempts);
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the run was not paused");
-            await Task.Delay(50);
+                await using var db = ctx.Db();
+                return await db.Runs.AsNoTracking().SingleAsync();
+            },
+            r => r.Status == RunStatus.Paused,
+            "the run to be paused");
+        Assert.Equal("cost cap of $1.00 reached", run.Error);
+        await using (var db = ctx.Db())
+        {
+            var shard = await db.Shards.SingleAsync();
+            Assert.Equal(ShardState.Built, shard.State);
+            Assert.Equal(0, shard.Attempts);
         }
 
         Assert.Empty(ctx.Harness.Published.Select<ShardSubmitted>());
