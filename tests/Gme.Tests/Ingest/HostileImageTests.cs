@@ -1,6 +1,7 @@
 using Gme.Core.Images;
 using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

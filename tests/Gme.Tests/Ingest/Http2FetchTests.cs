@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Gme.Core.Images;
 using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -3,6 +3,7 @@ using Gme.Core.Sources;
 using Gme.Core.Storage;
 using Gme.Ingest.Sources;
 using Gme.Ingest.Sources.HuggingFace;
+using Gme.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,6 +3,7 @@ using Gme.Core.Images;
 using Gme.Core.Storage;
 using Gme.Ingest.Images;
 using Gme.Ingest.Sample;
+using Gme.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
