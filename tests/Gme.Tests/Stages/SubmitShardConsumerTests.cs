@@ -12,19 +12,23 @@ public sealed class SubmitShardConsumerTests
 {
     private static readonly Guid s_run = Guid.NewGuid();
 
+    /// <summary>A run with one built, one-item shard written to disk, waiting to be submitted.</summary>
+    private static async Task<StageTestContext> ArrangeAsync(string shardId)
+    {
+        var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
+        var path = Path.Combine(ctx.Paths.Shards, $"{shardId}.jsonl");
+        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        await using var db = ctx.Db();
+        db.Runs.Add(LedgerSeed.Run(s_run));
+        db.Shards.Add(new ShardEntity { Id = shardId, RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
+        await db.SaveChangesAsync();
+        return ctx;
+    }
+
     [Fact]
     public async Task Consume_BuiltShard_RecordsIntentSubmitsOnceAndAnnouncesTheJob()
     {
-        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
-        var path = Path.Combine(ctx.Paths.Shards, "shard-9.jsonl");
-        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
-        await using (var db = ctx.Db())
-        {
-            db.Runs.Add(LedgerSeed.Run(s_run));
-            db.Shards.Add(new ShardEntity { Id = "shard-9", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
-            await db.SaveChangesAsync();
-        }
-
+        await using var ctx = await ArrangeAsync("shard-9");
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
         Assert.True(await ctx.Harness.Published.Any<ShardSubmitted>());
         await using (var db = ctx.Db())
@@ -47,16 +51,8 @@ public sealed class SubmitShardConsumerTests
     [Fact]
     public async Task Consume_ProviderAtCostCap_RunPausedShardStaysBuilt()
     {
-        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
-        var path = Path.Combine(ctx.Paths.Shards, "shard-7.jsonl");
-        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        await using var ctx = await ArrangeAsync("shard-7");
         ctx.Provider.BudgetExceeded = "cost cap of $1.00 reached";
-        await using (var db = ctx.Db())
-        {
-            db.Runs.Add(LedgerSeed.Run(s_run));
-            db.Shards.Add(new ShardEntity { Id = "shard-7", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
-            await db.SaveChangesAsync();
-        }
 
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-7", Items = 1 });
         Assert.True(await ctx.Harness.Consumed.Any<ShardBuilt>());
