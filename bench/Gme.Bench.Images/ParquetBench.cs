@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Gme.Core.Sources;
 using Gme.Ingest.Sources;
-using Parquet;
-using Parquet.Serialization;
+using Gme.Testing;
 
 namespace Gme.Bench.Images;
 
@@ -20,22 +18,10 @@ internal static class ParquetBench
         var path = args[0];
         var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 105_000;
         const int Batch = 5_000;
-        var data = Enumerable.Range(0, rows).Select(i => new HmRow
-        {
-            ArticleId = $"{100_000_000 + i}",
-            ProdName = $"Product {i}",
-            ProductTypeName = (i % 3) switch { 0 => "Trousers", 1 => "Sweater", _ => "Dress" },
-            ProductGroupName = "Garment Upper body",
-            ColourGroupName = (i % 2) == 0 ? "Black" : "White",
-            DepartmentName = "Jersey Basic",
-            DetailDesc = $"Soft jersey product number {i} with a relaxed fit, ribbed cuffs and a straight hem.",
-            ImageUrl = $"https://images.example.com/{i}.jpg",
-            DenseEmbedding = Embedding(i),
-            SparseIndices = [i % 1000, 7, 42],
-            SparseValues = [0.5f, 0.25f, 0.125f],
-        });
+        var data = Enumerable.Range(0, rows).Select(i => HmParquetGenerator.Garment(
+            i, "with a relaxed fit, ribbed cuffs and a straight hem.", Embedding(i), [i % 1000, 7, 42], [0.5f, 0.25f, 0.125f]));
         await using var stream = File.Create(path);
-        await ParquetSerializer.SerializeAsync(data, stream, new ParquetOptions { RowGroupSize = Batch });
+        await HmParquetGenerator.WriteAsync(data, stream, Batch);
         Console.WriteLine($"wrote {rows} rows to {path} ({new FileInfo(path).Length / 1048576.0:F1} MiB)");
         return 0;
     }
@@ -80,41 +66,5 @@ internal static class ParquetBench
         }
 
         return values;
-    }
-
-    private sealed class HmRow
-    {
-        [JsonPropertyName("article_id")]
-        public string ArticleId { get; set; } = "";
-
-        [JsonPropertyName("prod_name")]
-        public string ProdName { get; set; } = "";
-
-        [JsonPropertyName("product_type_name")]
-        public string ProductTypeName { get; set; } = "";
-
-        [JsonPropertyName("product_group_name")]
-        public string ProductGroupName { get; set; } = "";
-
-        [JsonPropertyName("colour_group_name")]
-        public string ColourGroupName { get; set; } = "";
-
-        [JsonPropertyName("department_name")]
-        public string DepartmentName { get; set; } = "";
-
-        [JsonPropertyName("detail_desc")]
-        public string DetailDesc { get; set; } = "";
-
-        [JsonPropertyName("image_url")]
-        public string ImageUrl { get; set; } = "";
-
-        [JsonPropertyName("dense_embedding")]
-        public float[] DenseEmbedding { get; set; } = [];
-
-        [JsonPropertyName("sparse_indices")]
-        public int[] SparseIndices { get; set; } = [];
-
-        [JsonPropertyName("sparse_values")]
-        public float[] SparseValues { get; set; } = [];
     }
 }

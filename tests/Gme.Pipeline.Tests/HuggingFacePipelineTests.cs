@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Gme.Pipeline.Tests.Support;
+using Gme.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Parquet;
-using Parquet.Serialization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -65,8 +63,10 @@ public sealed class HuggingFacePipelineTests
         return app;
     }
 
-    private static async Task<byte[]> ParquetAsync(int rows, string imageBase)
+    private static Task<byte[]> ParquetAsync(int rows, string imageBase)
     {
+        // Its own catalogue rather than HmParquetGenerator.Garment (the image URLs must point at this test's loopback
+        // image server); only the column set is shared.
         var data = Enumerable.Range(0, rows).Select(i => new HmRow
         {
             ArticleId = $"{108_775_015 + i}",
@@ -81,9 +81,7 @@ public sealed class HuggingFacePipelineTests
             SparseIndices = [i],
             SparseValues = [1f],
         });
-        using var stream = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(data, stream, new ParquetOptions { RowGroupSize = 25 });
-        return stream.ToArray();
+        return HmParquetGenerator.ToBytesAsync(data, rowGroupSize: 25);
     }
 
     /// <summary>A different picture per product (validation's image self-search must tell them apart).</summary>
@@ -105,41 +103,5 @@ public sealed class HuggingFacePipelineTests
         using var stream = new MemoryStream();
         image.SaveAsJpeg(stream);
         return stream.ToArray();
-    }
-
-    private sealed class HmRow
-    {
-        [JsonPropertyName("article_id")]
-        public string ArticleId { get; set; } = "";
-
-        [JsonPropertyName("prod_name")]
-        public string ProdName { get; set; } = "";
-
-        [JsonPropertyName("product_type_name")]
-        public string ProductTypeName { get; set; } = "";
-
-        [JsonPropertyName("product_group_name")]
-        public string ProductGroupName { get; set; } = "";
-
-        [JsonPropertyName("colour_group_name")]
-        public string ColourGroupName { get; set; } = "";
-
-        [JsonPropertyName("department_name")]
-        public string DepartmentName { get; set; } = "";
-
-        [JsonPropertyName("detail_desc")]
-        public string DetailDesc { get; set; } = "";
-
-        [JsonPropertyName("image_url")]
-        public string ImageUrl { get; set; } = "";
-
-        [JsonPropertyName("dense_embedding")]
-        public float[] DenseEmbedding { get; set; } = [];
-
-        [JsonPropertyName("sparse_indices")]
-        public int[] SparseIndices { get; set; } = [];
-
-        [JsonPropertyName("sparse_values")]
-        public float[] SparseValues { get; set; } = [];
     }
 }

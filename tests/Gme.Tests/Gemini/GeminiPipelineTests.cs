@@ -9,7 +9,7 @@ using Gme.Embedder;
 using Gme.Indexer;
 using Gme.Ingest;
 using Gme.Ingest.Sample;
-using Gme.Tests.Ingest;
+using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

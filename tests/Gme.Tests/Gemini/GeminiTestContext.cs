@@ -1,6 +1,7 @@
 using Gme.Core.Storage;
 using Gme.Embedder.Gemini;
 using Gme.Tests.Ingest;
+using Gme.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace Gme.Tests.Gemini;

@@ -1,5 +1,6 @@
 using System.Text;
 using Gme.Ingest.Sources;
+using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;
 

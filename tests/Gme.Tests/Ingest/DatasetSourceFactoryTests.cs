@@ -1,6 +1,7 @@
 using Gme.Core.Sources;
 using Gme.Ingest.Sample;
 using Gme.Ingest.Sources;
+using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Serialization;
+using Gme.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Parquet;
-using Parquet.Serialization;
 
 namespace Gme.Tests.Ingest;
 
@@ -51,26 +49,11 @@ internal sealed class FakeHub : IAsyncDisposable
     public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>H&amp;M-shaped rows, with the precomputed embedding columns the source must drop.</summary>
-    public static async Task<byte[]> ParquetAsync(int firstRow, int rows, int rowGroupSize, CancellationToken ct)
-    {
-        var data = Enumerable.Range(firstRow, rows).Select(i => new HmRow
-        {
-            ArticleId = $"{100_000_000 + i}",
-            ProdName = $"Product {i}",
-            ProductTypeName = (i % 3) switch { 0 => "Trousers", 1 => "Sweater", _ => "Dress" },
-            ProductGroupName = "Garment Upper body",
-            ColourGroupName = (i % 2) == 0 ? "Black" : "White",
-            DepartmentName = "Jersey Basic",
-            DetailDesc = $"Soft jersey product number {i} with a relaxed fit.",
-            ImageUrl = $"https://images.example.com/{i}.jpg",
-            DenseEmbedding = [i, 0.5f, 0.25f, 0.125f],
-            SparseIndices = [i % 100, 7],
-            SparseValues = [0.5f, 0.25f],
-        });
-        using var stream = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(data, stream, new ParquetOptions { RowGroupSize = rowGroupSize }, cancellationToken: ct);
-        return stream.ToArray();
-    }
+    public static Task<byte[]> ParquetAsync(int firstRow, int rows, int rowGroupSize, CancellationToken ct) =>
+        HmParquetGenerator.ToBytesAsync(
+            Enumerable.Range(firstRow, rows).Select(i => HmParquetGenerator.Garment(i, "with a relaxed fit.", [i, 0.5f, 0.25f, 0.125f], [i % 100, 7], [0.5f, 0.25f])),
+            rowGroupSize,
+            ct);
 
     private void Routes(WebApplication app)
     {
@@ -126,41 +109,5 @@ internal sealed class FakeHub : IAsyncDisposable
         }
 
         return Results.Bytes(bytes, "application/octet-stream", enableRangeProcessing: true);
-    }
-
-    private sealed class HmRow
-    {
-        [JsonPropertyName("article_id")]
-        public string ArticleId { get; set; } = "";
-
-        [JsonPropertyName("prod_name")]
-        public string ProdName { get; set; } = "";
-
-        [JsonPropertyName("product_type_name")]
-        public string ProductTypeName { get; set; } = "";
-
-        [JsonPropertyName("product_group_name")]
-        public string ProductGroupName { get; set; } = "";
-
-        [JsonPropertyName("colour_group_name")]
-        public string ColourGroupName { get; set; } = "";
-
-        [JsonPropertyName("department_name")]
-        public string DepartmentName { get; set; } = "";
-
-        [JsonPropertyName("detail_desc")]
-        public string DetailDesc { get; set; } = "";
-
-        [JsonPropertyName("image_url")]
-        public string ImageUrl { get; set; } = "";
-
-        [JsonPropertyName("dense_embedding")]
-        public float[] DenseEmbedding { get; set; } = [];
-
-        [JsonPropertyName("sparse_indices")]
-        public int[] SparseIndices { get; set; } = [];
-
-        [JsonPropertyName("sparse_values")]
-        public float[] SparseValues { get; set; } = [];
     }
 }

@@ -1,7 +1,6 @@
 using Gme.Core.Images;
-using Gme.Core.Storage;
 using Gme.Ingest.Images;
-using Microsoft.Extensions.Configuration;
+using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Ingest;
@@ -21,10 +20,7 @@ public sealed class HostileImageTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var temp = new TempDirectory();
-        await using var provider = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(temp.Path))
+        await using var provider = TestServices.WithDataFolder(temp.Path)
             .AddImageFetching()
             .BuildServiceProvider();
         var fetcher = provider.GetRequiredService<IImageFetcher>();

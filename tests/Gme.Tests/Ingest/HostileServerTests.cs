@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Gme.Core.Images;
-using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Ingest;
@@ -209,10 +208,7 @@ public sealed class HostileServerTests : IAsyncLifetime
 
     private ServiceProvider BuildProvider(Action<ImageFetchOptions>? configure = null)
     {
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(_temp.Path))
+        var services = TestServices.WithDataFolder(_temp.Path)
             .AddImageFetching();
         services.Configure<ImageFetchOptions>(o =>
         {

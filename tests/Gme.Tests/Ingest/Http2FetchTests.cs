@@ -3,13 +3,12 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gme.Core.Images;
-using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -51,10 +50,7 @@ public sealed class Http2FetchTests
         await app.StartAsync(ct);
         var port = new Uri(app.Urls.First()).Port;
 
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(temp.Path))
+        var services = TestServices.WithDataFolder(temp.Path)
             .AddImageFetching();
         services.Configure<ImageFetchOptions>(o => o.AllowedPrivateNetworks = ["127.0.0.1/32"]);
         services.AddHttpClient(HttpImageFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler((handler, _) =>

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Gme.Core.Images;
 using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Ingest;
@@ -225,10 +225,7 @@ public sealed class HttpImageFetcherTests : IAsyncLifetime
     [Fact]
     public void Options_Invalid_FailValidation()
     {
-        using var provider = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection([new("Gme:Images:MaxRetries", "99")]).Build())
-            .AddSingleton(new DataPaths(_temp.Path))
-            .AddLogging()
+        using var provider = TestServices.WithDataFolder(_temp.Path, [new("Gme:Images:MaxRetries", "99")])
             .AddImageFetching()
             .BuildServiceProvider();
 
@@ -238,10 +235,7 @@ public sealed class HttpImageFetcherTests : IAsyncLifetime
 
     private ServiceProvider BuildProvider(Action<ImageFetchOptions>? configure = null, Action<IServiceCollection>? more = null)
     {
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(_temp.Path))
+        var services = TestServices.WithDataFolder(_temp.Path)
             .AddImageFetching();
         more?.Invoke(services);
         services.Configure<ImageFetchOptions>(o =>

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using Gme.Core.Sources;
-using Gme.Core.Storage;
 using Gme.Ingest.Sources;
 using Gme.Ingest.Sources.HuggingFace;
-using Microsoft.Extensions.Configuration;
+using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Ingest;
@@ -126,10 +125,7 @@ public sealed class HuggingFaceDatasetSourceTests : IDisposable
 
     private ServiceProvider BuildProvider(FakeHub hub, string? token = null)
     {
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(_temp.Path))
+        var services = TestServices.WithDataFolder(_temp.Path)
             .AddDatasetSources();
         services.Configure<HuggingFaceOptions>(o =>
         {

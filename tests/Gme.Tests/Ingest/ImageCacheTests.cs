@@ -1,5 +1,6 @@
-using Gme.Core.Storage;
 using Gme.Core.Images;
+using Gme.Core.Storage;
+using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;
 

@@ -1,4 +1,5 @@
 using Gme.Ingest.Sources;
+using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gme.Ingest.Sources;
+using Gme.Tests.Support;
 using Parquet;
 using Parquet.Serialization;
 

@@ -1,9 +1,8 @@
 using System.Net;
 using Gme.Core.Images;
-using Gme.Core.Storage;
 using Gme.Ingest.Images;
 using Gme.Ingest.Sample;
-using Microsoft.Extensions.Configuration;
+using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -52,10 +51,7 @@ public sealed class SampleImageServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var temp = new TempDirectory();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(temp.Path))
+        var services = TestServices.WithDataFolder(temp.Path)
             .AddImageFetching()
             .AddSampleImageServer();
         await using var provider = services.BuildServiceProvider();

@@ -1,10 +1,9 @@
 using System.Net;
 using Gme.Core.Images;
-using Gme.Core.Storage;
 using Gme.Ingest.Images;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -185,10 +184,7 @@ public sealed class SsrfGuardTests : IAsyncLifetime
     [Fact]
     public void Options_InvalidNetwork_FailsValidation()
     {
-        using var provider = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection([new("Gme:Images:AllowedPrivateNetworks:0", "localhost")]).Build())
-            .AddSingleton(new DataPaths(_temp.Path))
-            .AddLogging()
+        using var provider = TestServices.WithDataFolder(_temp.Path, [new("Gme:Images:AllowedPrivateNetworks:0", "localhost")])
             .AddImageFetching()
             .BuildServiceProvider();
 
@@ -220,10 +216,7 @@ public sealed class SsrfGuardTests : IAsyncLifetime
 
     private ServiceProvider BuildProvider(Action<ImageFetchOptions>? configure = null)
     {
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton(new DataPaths(_temp.Path))
+        var services = TestServices.WithDataFolder(_temp.Path)
             .AddSingleton<IDnsResolver>(_dns)
             .AddImageFetching();
         services.Configure<ImageFetchOptions>(o =>

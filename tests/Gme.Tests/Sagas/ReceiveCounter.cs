@@ -1,3 +1,4 @@
+using Gme.Tests.Support;
 using MassTransit;
 
 namespace Gme.Tests.Sagas;

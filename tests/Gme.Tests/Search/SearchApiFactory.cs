@@ -4,7 +4,7 @@ using Gme.Core.Ledger;
 using Gme.Core.Vectors;
 using Gme.Indexer.Upserts;
 using Gme.Search;
-using Gme.Tests.Vectors;
+using Gme.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

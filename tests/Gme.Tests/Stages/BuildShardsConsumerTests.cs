@@ -2,6 +2,7 @@ using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Embedder.Shards;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,12 +51,7 @@ public sealed class BuildShardsConsumerTests
         }
 
         await ctx.Harness.Bus.Publish(new ImagesDownloaded { RunId = s_run, ProductIds = ["P7"], Failed = 0 });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (ctx.Harness.Published.Select<ShardBuilt>().Count() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the partial shard was not cut");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => ctx.Harness.Published.Select<ShardBuilt>().Count() >= 2, "the partial shard to be cut");
 
         await using var check = ctx.Db();
         Assert.Equal([3, 4], (await check.Shards.Select(s => s.Items).ToListAsync()).Order());

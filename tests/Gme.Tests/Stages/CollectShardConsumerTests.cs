@@ -3,6 +3,7 @@ using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Core.VectorFiles;
 using Gme.Embedder.Batches;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -98,7 +99,7 @@ public sealed class CollectShardConsumerTests
         Assert.True(await ctx.Harness.Consumed.Any<ShardSubmitted>());
         await using (var db = ctx.Db())
         {
-            await Eventually(async () => (await db.Shards.AsNoTracking().SingleAsync()).State == ShardState.Failed);
+            await Eventually.TrueAsync(async () => (await db.Shards.AsNoTracking().SingleAsync()).State == ShardState.Failed, "the shard to fail");
             var products = await db.Products.AsNoTracking().ToListAsync();
             Assert.All(products, p =>
             {
@@ -146,19 +147,9 @@ public sealed class CollectShardConsumerTests
         }
 
         await PublishAsync(ctx);
-        await Eventually(() => Task.FromResult(ctx.Harness.Published.Select<EmbeddingsCollected>().Count() == 2));
+        await Eventually.TrueAsync(() => ctx.Harness.Published.Select<EmbeddingsCollected>().Count() == 2, "the redelivered message to be answered");
         Assert.Equal(written, File.GetLastWriteTimeUtc(path));
         await using var check = ctx.Db();
         Assert.Equal(1, await check.VectorFiles.CountAsync());
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 30 s");
-            await Task.Delay(50);
-        }
     }
 }

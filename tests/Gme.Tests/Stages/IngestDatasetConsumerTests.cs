@@ -4,6 +4,7 @@ using Gme.Contracts;
 using Gme.Core.Ledger;
 using Gme.Core.Sources;
 using Gme.Ingest.Ingestion;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,7 +87,7 @@ public sealed class IngestDatasetConsumerTests
 
             source.Rows[2] = Fields("C", "Renamed top");
             await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
-            await Eventually(() => ctx.Harness.Published.Select<DatasetIngested>().Count() == 2);
+            await Eventually.TrueAsync(() => ctx.Harness.Published.Select<DatasetIngested>().Count() == 2, "the re-ingest to be announced");
 
             await using var check = ctx.Db();
             var products = await check.Products.ToDictionaryAsync(p => p.Id);
@@ -98,16 +99,6 @@ public sealed class IngestDatasetConsumerTests
             Assert.Null(products["C"].VectorFileId);
             Assert.Equal("Renamed top", products["C"].Name);
             Assert.Equal(0, await check.RejectedRows.CountAsync());
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 30 s");
-            await Task.Delay(50);
         }
     }
 

@@ -1,6 +1,7 @@
 using Gme.Contracts;
 using Gme.Core.Sagas;
 using Gme.Ingest.Runs;
+using Gme.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gme.Tests.Stages;
@@ -20,15 +21,14 @@ public sealed class RunStateMachineTests
         Assert.True(await saga.Consumed.Any<DatasetIngested>());
 
         // "Consumed" is reported before the repository's transaction commits: wait for the row itself.
-        var data = "";
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (!data.Contains("\"Indexing\"", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the saga row never reached Indexing: {data}");
-            await Task.Delay(50);
-            await using var db = ctx.Db();
-            data = (await db.SagaInstances.SingleAsync()).Data;
-        }
+        var data = await Eventually.ValueAsync(
+            async () =>
+            {
+                await using var db = ctx.Db();
+                return (await db.SagaInstances.AsNoTracking().SingleOrDefaultAsync())?.Data ?? "";
+            },
+            d => d.Contains("\"Indexing\"", StringComparison.Ordinal),
+            "the saga row to reach Indexing");
 
         Assert.Contains("\"Rejected\":2", data);
 
@@ -37,17 +37,13 @@ public sealed class RunStateMachineTests
         await ctx.Harness.Bus.Publish(new RunValidated { RunId = runId, Passed = true });
         Assert.True(await saga.Consumed.Any<RunValidated>());
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            await using var db = ctx.Db();
-            if (!await db.SagaInstances.AnyAsync())
+        // Finalized instances are removed, so an empty table means the saga finished.
+        await Eventually.TrueAsync(
+            async () =>
             {
-                break; // finalized instances are removed
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the saga did not finish");
-            await Task.Delay(50);
-        }
+                await using var db = ctx.Db();
+                return !await db.SagaInstances.AnyAsync();
+            },
+            "the saga to finish");
     }
 }

@@ -2,6 +2,7 @@ using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Embedder.Batches;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,19 +12,23 @@ public sealed class SubmitShardConsumerTests
 {
     private static readonly Guid s_run = Guid.NewGuid();
 
+    /// <summary>A run with one built, one-item shard written to disk, waiting to be submitted.</summary>
+    private static async Task<StageTestContext> ArrangeAsync(string shardId)
+    {
+        var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
+        var path = Path.Combine(ctx.Paths.Shards, $"{shardId}.jsonl");
+        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        await using var db = ctx.Db();
+        db.Runs.Add(LedgerSeed.Run(s_run));
+        db.Shards.Add(new ShardEntity { Id = shardId, RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
+        await db.SaveChangesAsync();
+        return ctx;
+    }
+
     [Fact]
     public async Task Consume_BuiltShard_RecordsIntentSubmitsOnceAndAnnouncesTheJob()
     {
-        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
-        var path = Path.Combine(ctx.Paths.Shards, "shard-9.jsonl");
-        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
-        await using (var db = ctx.Db())
-        {
-            db.Runs.Add(LedgerSeed.Run(s_run));
-            db.Shards.Add(new ShardEntity { Id = "shard-9", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
-            await db.SaveChangesAsync();
-        }
-
+        await using var ctx = await ArrangeAsync("shard-9");
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
         Assert.True(await ctx.Harness.Published.Any<ShardSubmitted>());
         await using (var db = ctx.Db())
@@ -37,12 +42,7 @@ public sealed class SubmitShardConsumerTests
 
         // Redelivered: the recorded job is announced again and nothing is submitted (or paid for) twice.
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-9", Items = 1 });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (ctx.Harness.Published.Select<ShardSubmitted>().Count() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the redelivered message was not answered");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => ctx.Harness.Published.Select<ShardSubmitted>().Count() >= 2, "the redelivered message to be answered");
 
         Assert.Equal(1, ctx.Provider.Submissions);
         Assert.All(ctx.Harness.Published.Select<ShardSubmitted>(), m => Assert.Equal("fake-shard-9-1", m.Context.Message.JobName));
@@ -51,35 +51,25 @@ public sealed class SubmitShardConsumerTests
     [Fact]
     public async Task Consume_ProviderAtCostCap_RunPausedShardStaysBuilt()
     {
-        await using var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
-        var path = Path.Combine(ctx.Paths.Shards, "shard-7.jsonl");
-        await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
+        await using var ctx = await ArrangeAsync("shard-7");
         ctx.Provider.BudgetExceeded = "cost cap of $1.00 reached";
-        await using (var db = ctx.Db())
-        {
-            db.Runs.Add(LedgerSeed.Run(s_run));
-            db.Shards.Add(new ShardEntity { Id = "shard-7", RunId = s_run, Path = path, Items = 1, State = ShardState.Built });
-            await db.SaveChangesAsync();
-        }
 
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-7", Items = 1 });
         Assert.True(await ctx.Harness.Consumed.Any<ShardBuilt>());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            await using var db = ctx.Db();
-            var run = await db.Runs.SingleAsync();
-            if (run.Status == RunStatus.Paused)
+        var run = await Eventually.ValueAsync(
+            async () =>
             {
-                Assert.Equal("cost cap of $1.00 reached", run.Error);
-                var shard = await db.Shards.SingleAsync();
-                Assert.Equal(ShardState.Built, shard.State);
-                Assert.Equal(0, shard.Attempts);
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the run was not paused");
-            await Task.Delay(50);
+                await using var db = ctx.Db();
+                return await db.Runs.AsNoTracking().SingleAsync();
+            },
+            r => r.Status == RunStatus.Paused,
+            "the run to be paused");
+        Assert.Equal("cost cap of $1.00 reached", run.Error);
+        await using (var db = ctx.Db())
+        {
+            var shard = await db.Shards.SingleAsync();
+            Assert.Equal(ShardState.Built, shard.State);
+            Assert.Equal(0, shard.Attempts);
         }
 
         Assert.Empty(ctx.Harness.Published.Select<ShardSubmitted>());

@@ -5,6 +5,7 @@ using Gme.Core.Vectors;
 using Gme.Indexer.Collections;
 using Gme.Indexer.Embedded;
 using Gme.Indexer.Upserts;
+using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,12 +70,7 @@ public sealed class UpsertVectorsConsumerTests
             }
 
             await ctx.Harness.Bus.Publish(message);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (ctx.Harness.Published.Select<VectorsUpserted>().Count() < 2)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the redelivered message was not answered");
-                await Task.Delay(50);
-            }
+            await Eventually.TrueAsync(() => ctx.Harness.Published.Select<VectorsUpserted>().Count() >= 2, "the redelivered message to be answered");
 
             Assert.Equal(3, await store.CountAsync("products"));
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
+using Gme.Tests.Support;
 using Parquet;
 using Parquet.Meta;
 using Parquet.Schema;

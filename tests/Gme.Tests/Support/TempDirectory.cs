@@ -1,6 +1,6 @@
-namespace Gme.Tests.Ingest;
+namespace Gme.Tests.Support;
 
-/// <summary>A folder under the system temp path, deleted with everything in it on dispose.</summary>
+/// <summary>A fresh folder under the system temp path, deleted with everything in it on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
@@ -28,7 +28,8 @@ internal sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
-            // A file still open on a slow machine must not fail the test; the temp folder is cleaned by the OS.
+            // A file still open on a slow machine (or the folder already removed by the test) must not fail the test;
+            // the OS cleans its temp folder.
         }
     }
 }

@@ -1,0 +1,51 @@
+namespace Gme.Tests.Support;
+
+/// <summary>
+/// Waits for state that settles asynchronously (bus consumers, saga rows that commit after "consumed" is reported) by
+/// polling a condition, and fails the test with what it waited for when the condition does not hold in time. Tests wait
+/// on conditions, never on fixed sleeps, so a slow machine only makes them slower, not flaky.
+/// </summary>
+internal static class Eventually
+{
+    /// <summary>Generous because the test machines are slow and shared; a wait that succeeds returns as soon as it can.</summary>
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after 30 s.</summary>
+    public static Task TrueAsync(Func<bool> condition, string what, CancellationToken cancellationToken = default) =>
+        PollAsync(() => Task.FromResult(condition()), held => held, _ => what, cancellationToken);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after 30 s.</summary>
+    public static Task TrueAsync(Func<Task<bool>> condition, string what, CancellationToken cancellationToken = default) =>
+        PollAsync(condition, held => held, _ => what, cancellationToken);
+
+    /// <summary>
+    /// Reads until <paramref name="done"/> accepts the value and returns that value, so the test can assert on what it
+    /// waited for; fails the test after 30 s, naming the last value read.
+    /// </summary>
+    public static Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, CancellationToken cancellationToken = default) =>
+        PollAsync(read, done, last => $"{what} (last read: {last})", cancellationToken);
+
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<T, string> describe, CancellationToken cancellationToken)
+    {
+        // Without a token of its own the wait still ends when xUnit cancels the test.
+        var ct = cancellationToken.CanBeCanceled ? cancellationToken : TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + s_timeout;
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {s_timeout.TotalSeconds:F0} s waiting for: {describe(value)}");
+            }
+
+            await Task.Delay(s_poll, ct);
+        }
+    }
+}
