@@ -2,7 +2,7 @@ using System.Text.Json;
 using Gme.Contracts;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
-using Gme.Tests.Sagas;
+using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

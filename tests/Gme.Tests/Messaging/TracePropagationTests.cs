@@ -10,7 +10,7 @@ using Gme.Embedder;
 using Gme.Indexer;
 using Gme.Ingest;
 using Gme.Ingest.Sample;
-using Gme.Tests.Ingest;
+using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +45,7 @@ public sealed class TracePropagationTests
             await host.Services.GetRequiredService<IBus>().Publish(new RunStarted { RunId = runId }, ct);
 
             var dbFactory = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>();
-            await Sagas.Eventually.TrueAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 await using var db = dbFactory.CreateDbContext();
                 return await db.Products.CountAsync(p => p.Stage == ProductStage.Indexed, ct) == Products;

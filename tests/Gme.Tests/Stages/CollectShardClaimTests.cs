@@ -4,7 +4,7 @@ using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Embedder.Batches;
-using Gme.Tests.Sagas;
+using Gme.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
