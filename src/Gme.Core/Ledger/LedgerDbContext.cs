@@ -60,6 +60,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.DisplayName).HasMaxLength(128);
             e.Property(x => x.JobName).HasMaxLength(256);
+            // Every shard save is a compare-and-set on the state and claim its writer read: a stage that loaded the
+            // shard as Submitting cannot move it back after another Embedder finished it meanwhile.
+            e.Property(x => x.State).IsConcurrencyToken();
             e.Property(x => x.ClaimToken).IsConcurrencyToken();
             e.Property(x => x.TraceParent).HasMaxLength(128);
             e.HasIndex(x => new { x.RunId, x.State });

@@ -111,7 +111,21 @@ internal sealed class CollectShardConsumer(
             return;
         }
 
-        await WriteVectorsAsync(db, outbox, shard, products, now, ct);
+        var existing = products.Count == 0 ? await db.VectorFiles.FirstOrDefaultAsync(f => f.ShardId == shard.Id, ct) : null;
+        if (existing is not null)
+        {
+            // Nothing of the shard is left to embed and its file exists: it was collected already. Writing again would
+            // replace that file with an empty one under products that still point at it.
+            shard.State = ShardState.Collected;
+            ClearClaim(shard);
+            outbox.Publish(LedgerMessages.Collected(existing));
+            await db.SaveChangesAsync(ct);
+        }
+        else
+        {
+            await WriteVectorsAsync(db, outbox, shard, products, now, ct);
+        }
+
         if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
         {
             outbox.Publish(new RunIndexed { RunId = shard.RunId });

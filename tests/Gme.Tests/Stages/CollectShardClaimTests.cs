@@ -176,4 +176,51 @@ public sealed class CollectShardClaimTests
         Assert.Equal(built, Assert.Single(polls));
         await Eventually.TrueAsync(async () => (await ShardAsync(ctx)).State == ShardState.Collected, "shard collected", default);
     }
+
+    [Fact]
+    public async Task StaleWriter_CannotMoveAShardBackAfterAnotherFinishedIt()
+    {
+        // Two Embedders handed the same ShardBuilt (a redelivery after a broker restart): the second loaded the shard
+        // while the first was still submitting it; by the time it saves, the first has collected it.
+        await using var ctx = await ArrangeAsync();
+        await using var stale = ctx.Db();
+        await stale.Shards.ExecuteUpdateAsync(u => u.SetProperty(s => s.State, ShardState.Submitting));
+        var shard = await stale.Shards.SingleAsync();
+        await using (var other = ctx.Db())
+        {
+            var current = await other.Shards.SingleAsync();
+            current.State = ShardState.Collected;
+            await other.SaveChangesAsync();
+        }
+
+        shard.State = ShardState.Submitted;
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.SaveChangesAsync());
+        Assert.Equal(ShardState.Collected, (await ShardAsync(ctx)).State);
+    }
+
+    [Fact]
+    public async Task CollectOfAShardWhoseProductsMovedOn_KeepsTheExistingFile()
+    {
+        await using var ctx = await ArrangeAsync();
+        await ctx.Harness.Bus.Publish(new ShardSubmitted { RunId = s_run, ShardId = "shard-1", JobName = "ignored" });
+        await Eventually.TrueAsync(async () => (await ShardAsync(ctx)).State == ShardState.Collected, "shard collected", default);
+        VectorFileEntity file;
+        await using (var db = ctx.Db())
+        {
+            file = await db.VectorFiles.AsNoTracking().SingleAsync();
+
+            // Indexed since, and the shard announced as submitted once more (the race above, before the rule).
+            await db.Products.ExecuteUpdateAsync(u => u.SetProperty(p => p.Stage, ProductStage.Indexed));
+            await db.Shards.ExecuteUpdateAsync(u => u.SetProperty(s => s.State, ShardState.Submitted));
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file.Path)));
+        await ctx.Harness.Bus.Publish(new CollectShard { RunId = s_run, ShardId = "shard-1" });
+        await Eventually.TrueAsync(async () => (await ShardAsync(ctx)).State == ShardState.Collected, "shard collected again", default);
+        Assert.Equal(hash, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file.Path))));
+        await using var check = ctx.Db();
+        var after = await check.VectorFiles.AsNoTracking().SingleAsync();
+        Assert.Equal((file.Rows, file.Sha256), (after.Rows, after.Sha256));
+        Assert.Equal(4, after.Rows);
+    }
 }

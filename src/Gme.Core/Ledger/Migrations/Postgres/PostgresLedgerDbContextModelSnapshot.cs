@@ -362,6 +362,7 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<int>("State")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("SubmittedAt")

@@ -357,6 +357,7 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("State")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SubmittedAt")

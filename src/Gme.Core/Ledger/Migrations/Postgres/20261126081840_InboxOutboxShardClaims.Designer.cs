@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gme.Core.Ledger.Migrations.Postgres
 {
     [DbContext(typeof(PostgresLedgerDbContext))]
-    [Migration("20261126071000_InboxOutboxShardClaims")]
+    [Migration("20261126081840_InboxOutboxShardClaims")]
     partial class InboxOutboxShardClaims
     {
         /// <inheritdoc />
@@ -365,6 +365,7 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<int>("State")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("SubmittedAt")

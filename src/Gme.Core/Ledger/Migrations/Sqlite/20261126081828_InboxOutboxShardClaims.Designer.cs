@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gme.Core.Ledger.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261126070938_InboxOutboxShardClaims")]
+    [Migration("20261126081828_InboxOutboxShardClaims")]
     partial class InboxOutboxShardClaims
     {
         /// <inheritdoc />
@@ -360,6 +360,7 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("State")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SubmittedAt")
