@@ -1,18 +1,11 @@
 using System.Text;
 using Gme.Contracts;
-using Gme.Core;
 using Gme.Core.Ledger;
-using Gme.Core.Messaging;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
-using Gme.Embedder;
-using Gme.Indexer;
-using Gme.Ingest;
-using Gme.Ingest.Sample;
 using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -103,13 +96,10 @@ public sealed class GeminiPipelineTests
         }
     }
 
-    private static IHost BuildHost(string data, Uri gemini, CapturingLoggerProvider logs)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "gme-tests" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    private static IHost BuildHost(string data, Uri gemini, CapturingLoggerProvider logs) => EmbeddedPipelineHost.Build(
+        data,
+        new Dictionary<string, string?>
         {
-            ["Gme:Profile"] = nameof(GmeProfile.Embedded),
-            ["Gme:DataDirectory"] = data,
             ["Gme:Provider"] = "gemini",
             ["Gme:Gemini:ApiKey"] = GeminiTestContext.CanaryKey,
             ["Gme:Gemini:BaseUrl"] = gemini.ToString(),
@@ -121,15 +111,6 @@ public sealed class GeminiPipelineTests
             ["Gme:Gemini:MaxSafeAttempts"] = "10",
             ["Gme:Gemini:UploadChunkBytes"] = "1048576",
             ["Gme:Embedder:PollInterval"] = "00:00:01",
-        });
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.AddGmeCore();
-        builder.AddIngestStages();
-        builder.AddEmbedderStages();
-        builder.AddIndexerStages();
-        builder.Services.AddSampleImageServer();
-        builder.Services.AddGmeBus(GmeProfile.Embedded);
-        return builder.Build();
-    }
+        },
+        logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
 }

@@ -30,6 +30,7 @@ internal sealed class MessagingTestHost : IAsyncDisposable
     public string Root { get; }
     public IHost Host { get; }
     public IBus Bus => Host.Services.GetRequiredService<IBus>();
+    public OutboxSweeper Sweeper => Host.Services.GetServices<IHostedService>().OfType<OutboxSweeper>().Single();
     public CountingConsumer.Counts Counts => Host.Services.GetRequiredService<CountingConsumer.Counts>();
 
     public static async Task<MessagingTestHost> StartAsync(Action<MessagingOptions>? messaging = null)

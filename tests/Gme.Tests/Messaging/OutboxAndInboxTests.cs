@@ -5,7 +5,6 @@ using Gme.Core.Messaging.Outbox;
 using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Messaging;
 
@@ -56,7 +55,7 @@ public sealed class OutboxAndInboxTests
 
         await using var check = host.Db();
         Assert.Equal(0, await check.OutboxMessages.CountAsync(s_none));
-        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        var sweeper = host.Sweeper;
         Assert.Equal(0, await sweeper.SweepOnceAsync(s_none));
         Assert.Empty(host.Counts.Handled);
     }
@@ -75,7 +74,7 @@ public sealed class OutboxAndInboxTests
             await db.SaveChangesAsync(s_none);
         }
 
-        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        var sweeper = host.Sweeper;
         Assert.Equal(1, await sweeper.SweepOnceAsync(s_none));
         await Eventually.TrueAsync(() => Task.FromResult(host.Counts.Handled.Count == 1), "orphan handled", s_none);
         Assert.Equal(orphan, host.Counts.Handled.Single());
@@ -102,7 +101,7 @@ public sealed class OutboxAndInboxTests
             await db.SaveChangesAsync(s_none);
         }
 
-        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        var sweeper = host.Sweeper;
         await sweeper.SweepOnceAsync(s_none);
         await using var check = host.Db();
         Assert.NotNull((await check.OutboxMessages.AsNoTracking().SingleAsync(s_none)).SentAt);
@@ -126,7 +125,7 @@ public sealed class OutboxAndInboxTests
             await db.SaveChangesAsync(s_none);
         }
 
-        var sweeper = host.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxSweeper>().Single();
+        var sweeper = host.Sweeper;
         await sweeper.SweepOnceAsync(s_none);
         await using var check = host.Db();
         Assert.Equal(1, await check.OutboxMessages.CountAsync(s_none));

@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Gme.Contracts;
-using Gme.Core;
 using Gme.Core.Ledger;
-using Gme.Core.Messaging;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
-using Gme.Embedder;
-using Gme.Indexer;
-using Gme.Ingest;
-using Gme.Ingest.Sample;
 using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -99,24 +93,11 @@ public sealed class TracePropagationTests
         Assert.Empty(outside);
     }
 
-    private static IHost BuildHost(string data)
+    private static IHost BuildHost(string data) => EmbeddedPipelineHost.Build(data, new Dictionary<string, string?>
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "gme-tests" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Gme:Profile"] = nameof(GmeProfile.Embedded),
-            ["Gme:DataDirectory"] = data,
-            ["Gme:ChunkSize"] = "50",
-            ["Gme:Embedder:ShardMaxItems"] = "50",
-        });
-        builder.AddGmeCore();
-        builder.AddIngestStages();
-        builder.AddEmbedderStages();
-        builder.AddIndexerStages();
-        builder.Services.AddSampleImageServer();
-        builder.Services.AddGmeBus(GmeProfile.Embedded);
-        return builder.Build();
-    }
+        ["Gme:ChunkSize"] = "50",
+        ["Gme:Embedder:ShardMaxItems"] = "50",
+    });
 
     private sealed record Span(string Source, string Name, ActivityTraceId TraceId, ActivitySpanId SpanId,
         IReadOnlyList<ActivitySpanId> LinkedSpans, IReadOnlyDictionary<string, string?> Tags)
