@@ -51,7 +51,12 @@ public static class GmeBusExtensions
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 endpoint.UseConsumeFilter(typeof(InboxFilter<>), context);
-                endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
+                endpoint.UseMessageRetry(r =>
+                {
+                    // Bad input is permanent: retrying it only delays the one-line error the user needs.
+                    r.Ignore<Errors.BadInputException>();
+                    r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300));
+                });
             });
 
             if (profile == GmeProfile.Embedded)
