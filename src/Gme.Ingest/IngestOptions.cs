@@ -17,4 +17,10 @@ public sealed class IngestOptions
     /// <summary>Rows logged individually before rejections are only counted (the ledger keeps them all).</summary>
     [Range(0, 100_000)]
     public int MaxRejectionsLogged { get; set; } = 20;
+
+    /// <summary>
+    /// The folder local image paths of a catalogue must lie in, when not the catalogue file's own folder (`gme run
+    /// --images-root` overrides it). Copied into each new run's source, so a resume keeps the root it started with.
+    /// </summary>
+    public string? ImagesRoot { get; set; }
 }

@@ -73,7 +73,7 @@ internal static class EstimateCommand
         // The pipeline's own source readers and mapper, so the estimate counts exactly the products a run would embed.
         using var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
         var opened = host.Services.GetRequiredService<IDatasetSourceFactory>().Open(spec);
-        var mapper = new ProductMapper(spec.ColumnMap, opened.BaseDirectory);
+        var mapper = new ProductMapper(spec.ColumnMap, opened.BaseDirectory, spec.ImagesRoot);
         long items = 0, textTokens = 0;
         await foreach (var row in opened.ReadRowsAsync(ct))
         {

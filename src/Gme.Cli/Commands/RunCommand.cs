@@ -5,9 +5,11 @@ using Gme.Cli.Output;
 using Gme.Contracts;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
+using Gme.Ingest;
 using Gme.Ingest.Sources.HuggingFace;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Cli.Commands;
 
@@ -32,6 +34,12 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var imagesRoot = new Option<string?>("--images-root")
+        {
+            Description = "The folder local image paths must lie in (default: the catalogue file's folder); paths outside it, "
+                + "or through links leading out of it, are refused per row",
+        };
+
         var maxCost = new Option<double?>("--max-cost")
         {
             Description = "Cost cap in USD for a paid provider (gemini): once reached nothing more is submitted and the run pauses (exit 4); run again to resume",
@@ -43,6 +51,7 @@ internal static class RunCommand
         command.Options.Add(source);
         command.Options.Add(limit);
         command.Options.Add(map);
+        command.Options.Add(imagesRoot);
         command.Options.Add(maxCost);
         command.SetAction((result, ct) => CliAction.RunAsync(() =>
         {
@@ -57,13 +66,14 @@ internal static class RunCommand
                 Environment.SetEnvironmentVariable("Gme__Gemini__MaxCostUsd", cap.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            var spec = BuildSpec(result.GetValue(sample), result.GetValue(products), result.GetValue(source), result.GetValue(limit), result.GetValue(map) ?? []);
+            var spec = BuildSpec(result.GetValue(sample), result.GetValue(products), result.GetValue(source), result.GetValue(limit), result.GetValue(map) ?? [],
+                result.GetValue(imagesRoot));
             return ExecuteAsync(GmeCommandLine.Common(result), spec, ct);
         }));
         return command;
     }
 
-    internal static SourceSpec BuildSpec(bool sample, int products, string? source, int limit, string[] map)
+    internal static SourceSpec BuildSpec(bool sample, int products, string? source, int limit, string[] map, string? imagesRoot = null)
     {
         if (sample == (source is not null))
         {
@@ -92,12 +102,14 @@ internal static class RunCommand
             return new SourceSpec { Kind = "sample", SampleProducts = products, Limit = limit, ColumnMap = columnMap };
         }
 
+        imagesRoot = imagesRoot is null ? null : ImagesRootDirectory(imagesRoot, "--images-root");
+
         if (source!.StartsWith(HuggingFaceDatasetRef.Scheme, StringComparison.OrdinalIgnoreCase))
         {
             try
             {
                 var dataset = HuggingFaceDatasetRef.Parse(source);
-                return new SourceSpec { Kind = "hf", Location = dataset.ToString(), Limit = limit, ColumnMap = columnMap };
+                return new SourceSpec { Kind = "hf", Location = dataset.ToString(), Limit = limit, ColumnMap = columnMap, ImagesRoot = imagesRoot };
             }
             catch (FormatException ex)
             {
@@ -116,7 +128,13 @@ internal static class RunCommand
             throw new CliException($"catalogue '{file.FullName}': unsupported file type '{file.Extension}' (use .csv, .jsonl or .parquet)");
         }
 
-        return new SourceSpec { Kind = "file", Location = file.FullName, Limit = limit, ColumnMap = columnMap };
+        return new SourceSpec { Kind = "file", Location = file.FullName, Limit = limit, ColumnMap = columnMap, ImagesRoot = imagesRoot };
+    }
+
+    private static string ImagesRootDirectory(string path, string setting)
+    {
+        var directory = new DirectoryInfo(path);
+        return directory.Exists ? directory.FullName : throw new CliException($"{setting} '{directory.FullName}' is not an existing folder");
     }
 
     private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
@@ -127,6 +145,13 @@ internal static class RunCommand
         try
         {
             var services = host.Services;
+            if (spec.ImagesRoot is null && spec.Kind != "sample"
+                && services.GetRequiredService<IOptions<IngestOptions>>().Value.ImagesRoot is { Length: > 0 } configured)
+            {
+                // Stored in the run's source, so a resume keeps this root even if the setting changes later.
+                spec = spec with { ImagesRoot = ImagesRootDirectory(configured, IngestOptions.SectionName + ":ImagesRoot") };
+            }
+
             var description = spec.Kind switch
             {
                 "sample" => $"sample catalogue ({spec.SampleProducts} products)",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gme.Core.Storage;
 
 namespace Gme.Core.Sources;
 
@@ -7,6 +8,8 @@ namespace Gme.Core.Sources;
 /// Turns raw rows into products. The H&amp;M column names (both the Kaggle CSV and the
 /// Qdrant/hm_ecommerce_products names) work without a mapping; other names come through
 /// <see cref="SourceSpec.ColumnMap"/>. Every refusal names the reason, so the ledger can explain it.
+/// Local image paths must stay inside the images root (the catalogue's folder unless one is given): a catalogue is
+/// data, and a row naming <c>/etc/passwd</c>, <c>../../secret.jpg</c> or a link out of the folder is refused here.
 /// </summary>
 public sealed class ProductMapper
 {
@@ -37,11 +40,16 @@ public sealed class ProductMapper
 
     private readonly IReadOnlyDictionary<string, string> _columnMap;
     private readonly string? _baseDirectory;
+    private readonly string? _imagesRoot;
 
-    public ProductMapper(IReadOnlyDictionary<string, string>? columnMap, string? baseDirectory)
+    /// <param name="columnMap">Target field name to source column name.</param>
+    /// <param name="baseDirectory">The catalogue file's folder: relative image paths are resolved against it.</param>
+    /// <param name="imagesRoot">The folder local images must lie in; the catalogue's folder when null.</param>
+    public ProductMapper(IReadOnlyDictionary<string, string>? columnMap, string? baseDirectory, string? imagesRoot = null)
     {
         _columnMap = columnMap ?? new Dictionary<string, string>();
-        _baseDirectory = baseDirectory;
+        _baseDirectory = baseDirectory is null ? null : Path.GetFullPath(baseDirectory);
+        _imagesRoot = imagesRoot is not null ? Path.GetFullPath(imagesRoot) : _baseDirectory;
     }
 
     /// <summary>Maps one row; exactly one of the two results is non-null.</summary>
@@ -154,8 +162,22 @@ public sealed class ProductMapper
             return (null, "image path holds control characters");
         }
 
-        var path = Path.IsPathRooted(raw) || _baseDirectory is null ? raw : Path.Combine(_baseDirectory, raw);
-        return (Path.GetFullPath(path), null);
+        if (_imagesRoot is null)
+        {
+            return (null, "local image path, but the catalogue has no folder to keep it in (give an images root)");
+        }
+
+        // Catalogues written on Windows use backslashes; treating them as separators also means "..\" is seen as an escape.
+        var portable = Path.DirectorySeparatorChar == '/' ? raw.Replace('\\', '/') : raw;
+        var absolute = Path.IsPathRooted(portable);
+        var full = Path.GetFullPath(absolute ? portable : Path.Combine(_baseDirectory ?? _imagesRoot, portable));
+        return ConfinedPath.Check(_imagesRoot, full, out _) switch
+        {
+            null => (full, null),
+            ConfinementRefusal.OutsideRoot when absolute => (null, $"absolute image path outside the images root {_imagesRoot}"),
+            ConfinementRefusal.OutsideRoot => (null, $"image path leaves the images root {_imagesRoot}"),
+            _ => (null, $"image path leads through a symbolic link out of the images root {_imagesRoot}"),
+        };
     }
 
     private string? Get(SourceRow row, string field)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Gme.Core.Sources;
 
 /// <summary>What a run reads, stored with the run so that a resumed run reads the same thing.</summary>
@@ -17,4 +19,18 @@ public sealed record SourceSpec
 
     /// <summary>Extra column mapping, target field name to source column name.</summary>
     public IReadOnlyDictionary<string, string> ColumnMap { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The folder local image paths must lie in; null means the catalogue file's folder. Stored with the run so that a
+    /// resume confines images to the same folder. Left out of the JSON when null, so runs stored before it existed
+    /// still match on resume.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ImagesRoot { get; init; }
+
+    /// <summary>The folder local images of this run must lie in, or null when there is none (only URLs are accepted).</summary>
+    public string? LocalImageRoot() =>
+        ImagesRoot is not null ? Path.GetFullPath(ImagesRoot)
+        : Kind.Equals("file", StringComparison.OrdinalIgnoreCase) && Location.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(Location))
+        : null;
 }

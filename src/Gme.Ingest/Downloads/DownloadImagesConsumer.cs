@@ -1,8 +1,11 @@
+using System.Text.Json;
 using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
 using Gme.Core.Runs;
+using Gme.Core.Sources;
+using Gme.Core.Storage;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,7 +15,8 @@ namespace Gme.Ingest.Downloads;
 /// <summary>
 /// Stage 2: brings the photos of one chunk into the image cache. An image already in the cache (and still matching
 /// its hash) is not fetched again; one shared by several products is fetched once. Failures are recorded per
-/// product with their reason and never stop the chunk.
+/// product with their reason and never stop the chunk. Local files are confined to the run's images root (from its
+/// stored source), also when their image is already cached, so a ledger row naming a path outside it gets nothing.
 /// </summary>
 internal sealed class DownloadImagesConsumer(
     IDbContextFactory<LedgerDbContext> dbFactory,
@@ -31,6 +35,8 @@ internal sealed class DownloadImagesConsumer(
         activity?.SetTag(Diagnostics.Tags.Chunk, message.ChunkNumber);
 
         await using var db = dbFactory.CreateDbContext();
+        var sourceJson = await db.Runs.AsNoTracking().Where(r => r.Id == message.RunId).Select(r => r.SourceJson).FirstOrDefaultAsync(ct);
+        var localRoot = LocalRootOf(sourceJson);
         var ids = message.ProductIds.ToList();
         var products = await db.Products.Where(p => ids.Contains(p.Id)).ToListAsync(ct);
         var pending = products.Where(p => p.Stage == ProductStage.Ingested && !p.Failed).ToList();
@@ -42,7 +48,7 @@ internal sealed class DownloadImagesConsumer(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.DownloadConcurrency, CancellationToken = ct },
             async (imageRef, token) =>
             {
-                var result = await FetchOrReuseAsync(imageRef, known.GetValueOrDefault(imageRef), token);
+                var result = await FetchOrReuseAsync(imageRef, localRoot, known.GetValueOrDefault(imageRef), token);
                 lock (results)
                 {
                     results[imageRef] = result;
@@ -116,13 +122,29 @@ internal sealed class DownloadImagesConsumer(
         await outbox.DeliverAsync(context, ct);
     }
 
-    private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, ImageEntity? known, CancellationToken ct)
+    private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, string? localRoot, ImageEntity? known, CancellationToken ct)
     {
-        if (known is { Status: ImageStatus.Ready, Sha256: { } sha } && await cache.VerifyAsync(sha, ct))
+        var local = !imageRef.Contains("://", StringComparison.Ordinal);
+        var confined = !local || (localRoot is not null && ConfinedPath.Check(localRoot, imageRef, out _) is null);
+        if (confined && known is { Status: ImageStatus.Ready, Sha256: { } sha } && await cache.VerifyAsync(sha, ct))
         {
             return ImageFetchResult.Ok(sha, known.Bytes, known.Width, known.Height, fromCache: true);
         }
 
-        return await fetcher.FetchAsync(imageRef, ct);
+        // An unconfined local path goes to the fetcher too, which refuses it with the reason.
+        return await fetcher.FetchAsync(imageRef, localRoot, ct);
+    }
+
+    /// <summary>The run's images root; none (every local path refused, URLs still fetched) when its source is unreadable.</summary>
+    private static string? LocalRootOf(string? sourceJson)
+    {
+        try
+        {
+            return sourceJson is null ? null : JsonSerializer.Deserialize<SourceSpec>(sourceJson)?.LocalImageRoot();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

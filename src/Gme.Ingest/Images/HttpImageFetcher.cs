@@ -1,11 +1,15 @@
 using System.Net;
 using Gme.Core.Images;
+using Gme.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Ingest.Images;
 
 /// <summary>
 /// Fetches a product photo (http(s) URL or absolute local path), normalises it and stores it in the image cache.
+/// A local file is read only when its real path (links resolved) lies inside the run's images root and it is a
+/// regular file, checked before opening (a FIFO blocks on open, /dev/zero never ends), and never past the download
+/// byte budget; its bytes then take the same sniff, pixel budget and decoder path as a download.
 /// Retries transient failures itself (429, 5xx, timeouts, network errors) with exponential backoff and jitter,
 /// honouring Retry-After, all inside one deadline per image; the named client therefore has no resilience handler.
 /// Never throws for a bad image or server: the result carries a short reason and whether retrying later can help.
@@ -26,7 +30,10 @@ public sealed partial class HttpImageFetcher(
 
     private readonly ImageFetchOptions _options = options.Value;
 
-    public async Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default)
+    public Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default) =>
+        FetchAsync(imageRef, localRoot: null, cancellationToken);
+
+    public async Task<ImageFetchResult> FetchAsync(string imageRef, string? localRoot, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(imageRef);
 
@@ -42,7 +49,7 @@ public sealed partial class HttpImageFetcher(
         }
         else if (Path.IsPathFullyQualified(imageRef))
         {
-            download = await ReadLocalFileAsync(imageRef, cancellationToken);
+            download = await ReadLocalFileAsync(imageRef, localRoot, cancellationToken);
         }
         else
         {
@@ -66,22 +73,52 @@ public sealed partial class HttpImageFetcher(
         return ImageFetchResult.Ok(sha256, jpeg.Length, normalized.Width, normalized.Height, fromCache: false);
     }
 
-    private async Task<Download> ReadLocalFileAsync(string path, CancellationToken cancellationToken)
+    private async Task<Download> ReadLocalFileAsync(string path, string? root, CancellationToken cancellationToken)
     {
+        if (root is null)
+        {
+            return Download.Fail("local_path_without_root", permanent: true);
+        }
+
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            switch (ConfinedPath.Check(root, path, out var realPath))
             {
-                return Download.Fail("file_not_found", permanent: true);
+                case ConfinementRefusal.OutsideRoot:
+                    return Download.Fail("outside_images_root", permanent: true);
+                case ConfinementRefusal.LinkOutsideRoot:
+                    return Download.Fail("link_outside_images_root", permanent: true);
             }
 
-            if (info.Length > _options.MaxBodyBytes)
+            // The type is checked on the resolved path, before anything opens it.
+            switch (FileKinds.Of(realPath))
+            {
+                case FileKind.Missing:
+                    return Download.Fail("file_not_found", permanent: true);
+                case FileKind.Directory:
+                    return Download.Fail("is_a_directory", permanent: true);
+                case FileKind.Regular:
+                    break;
+                default:
+                    return Download.Fail("not_a_regular_file", permanent: true);
+            }
+
+            if (new FileInfo(realPath).Length > _options.MaxBodyBytes)
             {
                 return Download.Fail("body_too_large", permanent: true);
             }
 
-            return Download.Ok(await File.ReadAllBytesAsync(path, cancellationToken));
+            using var deadline = new CancellationTokenSource(_options.Timeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            await using var stream = new FileStream(realPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+            // The length can change between the check and the read: the budget holds while reading, as for a download.
+            var bytes = await ReadLimitedAsync(stream, contentLength: null, _options.MaxBodyBytes, linked.Token);
+            return bytes is null ? Download.Fail("body_too_large", permanent: true) : Download.Ok(bytes);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Download.Fail("timeout", permanent: false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -48,7 +48,7 @@ internal sealed class IngestDatasetConsumer(
         var source = sources.Open(spec);
         logger.IngestStarted(runId, source.Description);
 
-        var mapper = new ProductMapper(spec.ColumnMap, source.BaseDirectory);
+        var mapper = new ProductMapper(spec.ColumnMap, source.BaseDirectory, spec.ImagesRoot);
         var chunkSize = gmeOptions.Value.ChunkSize;
         var firstSeen = new Dictionary<string, long>(StringComparer.Ordinal);
         var chunk = new List<(long, ProductRecord)>(chunkSize);

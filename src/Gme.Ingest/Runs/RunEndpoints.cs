@@ -4,6 +4,7 @@ using Gme.Core.Runs;
 using Gme.Core.Sources;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Ingest.Runs;
 
@@ -21,7 +22,7 @@ public static class RunEndpoints
     }
 
     private static async Task<IResult> StartAsync(
-        StartRunRequest request, RunStarter starter, PipelineRecovery recovery, IBus bus, CancellationToken cancellationToken)
+        StartRunRequest request, RunStarter starter, PipelineRecovery recovery, IBus bus, IOptions<IngestOptions> ingest, CancellationToken cancellationToken)
     {
         var hasPath = !string.IsNullOrWhiteSpace(request.Path);
         if (hasPath == (request.SampleProducts > 0) || request.SampleProducts is < 0 or > 1_000_000 || request.Limit < 0)
@@ -35,7 +36,7 @@ public static class RunEndpoints
         }
 
         var spec = hasPath
-            ? new SourceSpec { Kind = "file", Location = Path.GetFullPath(request.Path!), Limit = request.Limit }
+            ? new SourceSpec { Kind = "file", Location = Path.GetFullPath(request.Path!), Limit = request.Limit, ImagesRoot = ingest.Value.ImagesRoot }
             : new SourceSpec { Kind = "sample", SampleProducts = request.SampleProducts, Limit = request.Limit };
         var description = hasPath ? spec.Location : $"sample catalogue ({spec.SampleProducts} products)";
         var (runId, resumed) = await starter.StartOrResumeAsync(spec, description, cancellationToken);

@@ -37,7 +37,7 @@ public sealed class HostileImageTests
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var path in files)
         {
-            var result = await fetcher.FetchAsync(path, ct);
+            var result = await fetcher.FetchAsync(path, temp.Path, ct);
             var outcome = result.Succeeded ? "stored" : result.FailureReason ?? "";
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             if (!result.Succeeded && !s_reasons.Contains(outcome))

@@ -213,8 +213,8 @@ public sealed class HttpImageFetcherTests : IAsyncLifetime
         var path = _temp.File("local.png");
         await File.WriteAllBytesAsync(path, TestImages.Png(30, 20), TestContext.Current.CancellationToken);
 
-        var ok = await fetcher.FetchAsync(path, TestContext.Current.CancellationToken);
-        var missing = await fetcher.FetchAsync(_temp.File("absent.jpg"), TestContext.Current.CancellationToken);
+        var ok = await fetcher.FetchAsync(path, _temp.Path, TestContext.Current.CancellationToken);
+        var missing = await fetcher.FetchAsync(_temp.File("absent.jpg"), _temp.Path, TestContext.Current.CancellationToken);
 
         Assert.True(ok.Succeeded, ok.FailureReason);
         Assert.Equal((30, 20), (ok.Width, ok.Height));

@@ -64,7 +64,7 @@ public sealed class DownloadImagesConsumerTests
     {
         public ConcurrentDictionary<string, int> Calls { get; } = new();
 
-        public Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default)
+        public Task<ImageFetchResult> FetchAsync(string imageRef, string? localRoot, CancellationToken cancellationToken)
         {
             Calls.AddOrUpdate(imageRef, 1, (_, n) => n + 1);
             return Task.FromResult(imageRef.Contains("404", StringComparison.Ordinal)
