@@ -2,13 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Gme.Indexer;
 using Gme.Indexer.Search;
+using Gme.Ingest.Images;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Search;
 
 /// <summary>
 /// The HTTP API. Every search goes through <see cref="ProductSearch"/>, the code path of `gme search`, and returns
-/// the same JSON array of <c>{productId, score, payload}</c> that `gme search --json` prints.
+/// the same JSON array of <c>{productId, score, payload}</c> that `gme search --json` prints. Every refusal is a 4xx
+/// ProblemDetails whose detail names the parameter, also given as the <c>parameter</c> extension member.
 /// </summary>
 internal static class SearchEndpoints
 {
@@ -32,29 +34,38 @@ internal static class SearchEndpoints
         HttpContext http,
         ProductSearch productSearch,
         IOptions<SearchOptions> options,
+        IOptions<IndexerOptions> indexer,
         ILoggerFactory loggers,
         string? q,
         string? similar,
         string[]? filter,
-        int? top,
+        string? top,
         CancellationToken ct)
     {
-        var request = Request(options.Value, q, similar, filter, top, imagePath: null, out var problem);
+        var request = Request(options.Value, indexer.Value, q, similar, filter, top, imagePath: null, out var problem);
         return problem ?? await RunAsync(productSearch, request!, loggers, ct);
     }
 
-    /// <summary>POST /api/search/image, multipart: <c>image</c> (the photo), optional <c>q</c>, <c>filter</c>, <c>top</c>.</summary>
+    /// <summary>
+    /// POST /api/search/image, multipart: <c>image</c> (the photo), optional <c>q</c>, <c>filter</c>, <c>top</c>. The
+    /// upload takes the ingest path: format sniffed from the bytes, dimensions read from the header and checked against
+    /// the pixel budget before any decoding, decoded under the decoder memory cap, and normalised; the model then reads
+    /// only the normalised JPEG, never the client's bytes.
+    /// </summary>
     private static async Task<IResult> SearchByImageAsync(
         HttpRequest http,
         ProductSearch productSearch,
+        ImageNormalizer normalizer,
         IOptions<SearchOptions> options,
+        IOptions<IndexerOptions> indexer,
+        IOptions<ImageFetchOptions> imageOptions,
         ILoggerFactory loggers,
         CancellationToken ct)
     {
         var limits = options.Value;
         if (http.ContentLength > limits.MaxImageBytes + (64 * 1024))
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.MaxImageBytes} bytes.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.MaxImageBytes} bytes.", "image");
         }
 
         if (!http.HasFormContentType)
@@ -69,39 +80,50 @@ internal static class SearchEndpoints
         }
         catch (BadHttpRequestException ex)
         {
-            return Problem(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? $"the upload is larger than {limits.MaxImageBytes} bytes." : "the form could not be read.");
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problem(ex.StatusCode, $"the upload is larger than {limits.MaxImageBytes} bytes.", "image")
+                : Problem(ex.StatusCode, "the form could not be read.");
         }
         catch (InvalidDataException)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.MaxImageBytes} bytes.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.MaxImageBytes} bytes.", "image");
         }
 
         var image = form.Files.GetFile("image");
         if (image is null || image.Length == 0)
         {
-            return Problem(StatusCodes.Status400BadRequest, "the form has no 'image' file (or it is empty).");
+            return Problem(StatusCodes.Status400BadRequest, "the form has no 'image' file (or it is empty).", "image");
         }
 
         if (image.Length > limits.MaxImageBytes)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"the image is larger than {limits.MaxImageBytes} bytes.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"the image is larger than {limits.MaxImageBytes} bytes.", "image");
         }
 
         if (image.ContentType is { Length: > 0 } type && !type.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, $"'image' must be an image, not {type}.");
+            return Problem(StatusCodes.Status415UnsupportedMediaType, $"'image' must be an image, not {type}.", "image");
         }
 
-        int? top = int.TryParse(form["top"], out var t) ? t : form.ContainsKey("top") ? -1 : null;
-        var path = Path.Combine(Path.GetTempPath(), $"gme-query-{Guid.NewGuid():N}{SafeExtension(image.FileName)}");
+        // Validated before the bytes reach the model (whose decoder has no pixel budget): the whole upload is at most
+        // MaxImageBytes, so reading it into memory is bounded.
+        var bytes = new byte[image.Length];
+        await using (var upload = image.OpenReadStream())
+        {
+            await upload.ReadExactlyAsync(bytes, ct);
+        }
+
+        var normalized = await Task.Run(() => normalizer.Normalize(bytes), ct);
+        if (normalized.Bytes is not { } jpeg)
+        {
+            return ImageProblem(normalized.FailureReason, imageOptions.Value);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"gme-query-{Guid.NewGuid():N}.jpg");
         try
         {
-            await using (var file = File.Create(path))
-            {
-                await image.CopyToAsync(file, ct);
-            }
-
-            var request = Request(limits, form["q"], similar: null, form["filter"].OfType<string>().ToArray(), top, path, out var problem);
+            await File.WriteAllBytesAsync(path, jpeg, ct);
+            var request = Request(limits, indexer.Value, form["q"], similar: null, form["filter"].OfType<string>().ToArray(), form["top"], path, out var problem);
             return problem ?? await RunAsync(productSearch, request!, loggers, ct);
         }
         finally
@@ -115,20 +137,50 @@ internal static class SearchEndpoints
             ? Results.File(path, "image/jpeg", enableRangeProcessing: false)
             : Problem(StatusCodes.Status404NotFound, $"no cached image for product '{productId}'.");
 
+    /// <summary>The upload failed the ingest checks: say which, without decoding anything more.</summary>
+    private static IResult ImageProblem(string? reason, ImageFetchOptions budget) => reason switch
+    {
+        "empty" => Problem(StatusCodes.Status400BadRequest, "'image' is empty.", "image"),
+        "unknown_format" or "not_an_image" => Problem(StatusCodes.Status415UnsupportedMediaType,
+            "'image' is not a JPEG, PNG, GIF or WebP image (judged by its bytes, not its declared type).", "image"),
+        "too_many_pixels" => Problem(StatusCodes.Status413PayloadTooLarge,
+            $"'image' is over the pixel budget ({budget.MaxPixels} pixels, {budget.MaxSidePixels} per side); it was not decoded.", "image"),
+        _ => Problem(StatusCodes.Status400BadRequest, $"'image' is damaged or truncated ({reason ?? "corrupt_image"}).", "image"),
+    };
+
     private static SearchRequest? Request(
-        SearchOptions limits, string? q, string? similar, string[]? filters, int? top, string? imagePath, out IResult? problem)
+        SearchOptions limits, IndexerOptions indexer, string? q, string? similar, string[]? filters, string? top, string? imagePath, out IResult? problem)
     {
         problem = null;
         if (q is { Length: > 0 } && q.Length > limits.MaxQueryLength)
         {
-            problem = Problem(StatusCodes.Status400BadRequest, $"the query is longer than {limits.MaxQueryLength} characters.");
+            problem = Problem(StatusCodes.Status400BadRequest, $"q: the query is longer than {limits.MaxQueryLength} characters.", "q");
             return null;
+        }
+
+        int? count = null;
+        if (!string.IsNullOrWhiteSpace(top))
+        {
+            if (!int.TryParse(top, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsedTop))
+            {
+                var shown = top.Length > 32 ? top[..32] + "…" : top;
+                problem = Problem(StatusCodes.Status400BadRequest, $"top must be a whole number between 1 and {SearchRequest.MaxTop} (got '{shown}').", "top");
+                return null;
+            }
+
+            if (parsedTop is < 1 or > SearchRequest.MaxTop)
+            {
+                problem = Problem(StatusCodes.Status400BadRequest, $"top must be between 1 and {SearchRequest.MaxTop} (got {parsedTop}).", "top");
+                return null;
+            }
+
+            count = parsedTop;
         }
 
         filters ??= [];
         if (filters.Length > limits.MaxFilters)
         {
-            problem = Problem(StatusCodes.Status400BadRequest, $"at most {limits.MaxFilters} filters are allowed.");
+            problem = Problem(StatusCodes.Status400BadRequest, $"filter: at most {limits.MaxFilters} filters are allowed.", "filter");
             return null;
         }
 
@@ -138,11 +190,20 @@ internal static class SearchEndpoints
             var parts = f.Split('=', 2);
             if (parts.Length != 2 || parts[0].Trim().Length == 0)
             {
-                problem = Problem(StatusCodes.Status400BadRequest, $"filter '{f}' is not key=value.");
+                problem = Problem(StatusCodes.Status400BadRequest, $"filter '{f}' is not key=value.", "filter");
                 return null;
             }
 
-            parsed.Add(new(parts[0].Trim(), parts[1].Trim()));
+            var key = parts[0].Trim();
+            if (!indexer.KeywordIndexes.Contains(key, StringComparer.Ordinal))
+            {
+                // Without this an unknown key matches nothing and the answer is an empty list, which looks like "no hits".
+                problem = Problem(StatusCodes.Status400BadRequest,
+                    $"filter key '{key}' is unknown; filterable keys: {string.Join(", ", indexer.KeywordIndexes)}.", "filter");
+                return null;
+            }
+
+            parsed.Add(new(key, parts[1].Trim()));
         }
 
         return new SearchRequest
@@ -151,7 +212,7 @@ internal static class SearchEndpoints
             SimilarTo = string.IsNullOrWhiteSpace(similar) ? null : similar.Trim(),
             ImagePath = imagePath,
             Filters = parsed,
-            Top = top ?? 10,
+            Top = count ?? 10,
         };
     }
 
@@ -165,7 +226,7 @@ internal static class SearchEndpoints
         catch (SearchException ex)
         {
             loggers.CreateLogger(typeof(SearchEndpoints)).SearchRefused(ex.Message);
-            return Problem(StatusCodes.Status400BadRequest, ex.Message);
+            return Problem(StatusCodes.Status400BadRequest, ex.Message, ParameterOf(request, ex.Message));
         }
     }
 
@@ -187,12 +248,13 @@ internal static class SearchEndpoints
         return await next(context);
     }
 
-    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+    /// <summary>Which parameter a search refusal is about, for the <c>parameter</c> member.</summary>
+    private static string? ParameterOf(SearchRequest request, string message) =>
+        message.StartsWith("product ", StringComparison.Ordinal) && request.SimilarTo is not null ? "similar"
+        : message.StartsWith("give a ", StringComparison.Ordinal) ? "q"
+        : null;
 
-    // Keep the extension so the model's image decoder recognises the format; nothing else of the client's name is used.
-    private static string SafeExtension(string fileName)
-    {
-        var extension = Path.GetExtension(fileName).ToLowerInvariant();
-        return extension is ".jpg" or ".jpeg" or ".png" or ".webp" or ".gif" or ".bmp" ? extension : ".img";
-    }
+    private static IResult Problem(int status, string detail, string? parameter = null) =>
+        Results.Problem(detail: detail, statusCode: status,
+            extensions: parameter is null ? null : new Dictionary<string, object?> { ["parameter"] = parameter });
 }

@@ -1,11 +1,16 @@
 using Gme.Embedder;
 using Gme.Indexer;
+using Gme.Ingest.Images;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gme.Search;
 
 public static class SearchServiceExtensions
 {
+    /// <summary>Longest request line Kestrel accepts; a query longer than <see cref="SearchOptions.MaxQueryLength"/> is refused by the endpoint.</summary>
+    public const int MaxRequestLineBytes = 2 * 1024 * 1024;
+
     /// <summary>
     /// The search service on top of a Gme core (AddGmeCore first): the embedding model for queries, the vector store
     /// and <see cref="Indexer.Search.ProductSearch"/>, which `gme search` uses too, so both give the same results.
@@ -20,6 +25,10 @@ public static class SearchServiceExtensions
         services.AddProblemDetails();
         services.AddSingleton<ProductImages>();
 
+        // Uploaded query photos take the ingest checks (sniffing, pixel budget, decoder memory cap: section Gme:Images).
+        services.AddOptions<ImageFetchOptions>().BindConfiguration(ImageFetchOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ImageNormalizer>();
+
         // Request size limits: queries are small; only the image upload carries a body, capped below.
         var maxImage = builder.Configuration.GetValue<int?>($"{SearchOptions.SectionName}:{nameof(SearchOptions.MaxImageBytes)}") ?? new SearchOptions().MaxImageBytes;
         services.Configure<FormOptions>(o =>
@@ -27,7 +36,16 @@ public static class SearchServiceExtensions
             o.MultipartBodyLengthLimit = maxImage;
             o.ValueCountLimit = 64;
         });
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxImage + (64 * 1024));
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = maxImage + (64 * 1024);
+
+            // Kestrel answers a request line over its limit (8 KiB by default) with a bare 414 before the application
+            // sees it. Let long lines through to the endpoint, which refuses an over-long q with a ProblemDetails
+            // naming it; past this limit the bare 414 remains. The buffer must be at least the line limit.
+            o.Limits.MaxRequestLineSize = MaxRequestLineBytes;
+            o.Limits.MaxRequestBufferSize = Math.Max(o.Limits.MaxRequestBufferSize ?? 0, MaxRequestLineBytes);
+        });
         return builder;
     }
 

@@ -82,6 +82,35 @@ internal static class HostileImages
         yield return ("utf16-bom-text", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("hello")]);
     }
 
+    /// <summary>
+    /// A real decompression bomb: a valid PNG of the given size whose pixels are all black, so the zlib stream is a
+    /// thousandth of the decoded size. Decoding it allocates width x height x 3 bytes or more.
+    /// </summary>
+    public static byte[] PngBomb(int width, int height)
+    {
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = 2; // truecolour
+        using var idat = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var row = new byte[1 + (width * 3)]; // filter byte 0, then black pixels
+            for (var y = 0; y < height; y++)
+            {
+                zlib.Write(row);
+            }
+        }
+
+        using var stream = new MemoryStream();
+        stream.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(stream, "IHDR", ihdr);
+        WriteChunk(stream, "IDAT", idat.ToArray());
+        WriteChunk(stream, "IEND", []);
+        return stream.ToArray();
+    }
+
     /// <summary>A PNG signature and IHDR chunk (valid CRC) declaring the given size, then an empty IDAT and IEND.</summary>
     public static byte[] PngHeader(int width, int height)
     {

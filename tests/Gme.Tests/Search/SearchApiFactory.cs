@@ -15,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Gme.Tests.Search;
 
 /// <summary>The search service (any type of its assembly names the entry point) in the embedded profile on a temp data directory, with a small word-vector catalogue.</summary>
-public sealed class SearchApiFactory(string? apiKey = null) : WebApplicationFactory<SearchOptions>
+public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 4096) : WebApplicationFactory<SearchOptions>
 {
     public static readonly (string Id, string Name, string Colour, string Type)[] Catalogue =
     [
@@ -64,7 +64,7 @@ public sealed class SearchApiFactory(string? apiKey = null) : WebApplicationFact
     {
         builder.UseSetting("Gme:Profile", "Embedded");
         builder.UseSetting("Gme:DataDirectory", _data.Path);
-        builder.UseSetting("Gme:Search:MaxImageBytes", "4096");
+        builder.UseSetting("Gme:Search:MaxImageBytes", maxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (apiKey is not null)
         {
             builder.UseSetting("Gme:Search:ApiKey", apiKey);

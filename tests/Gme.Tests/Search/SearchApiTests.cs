@@ -75,12 +75,12 @@ public sealed class SearchApiTests : IAsyncLifetime
     [Fact]
     public async Task SearchByImage_Upload_FindsTheMatchingProduct()
     {
-        using var form = ImageForm(Encoding.UTF8.GetBytes("blue shoe"), "image/jpeg");
+        using var form = ImageForm(SolidPng(0, 0, 255), "image/png");
         var response = await _client.PostAsync(new Uri("/api/search/image", UriKind.Relative), form, Ct);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         var hits = await response.Content.ReadFromJsonAsync<List<JsonElement>>(Ct);
-        Assert.Equal("P5", hits![0].GetProperty("productId").GetString());
+        Assert.Equal(["P2", "P5"], hits!.Take(2).Select(h => h.GetProperty("productId").GetString()).Order());
     }
 
     [Fact]
@@ -139,7 +139,19 @@ public sealed class SearchApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request, Ct)).StatusCode);
     }
 
-    private static MultipartFormDataContent ImageForm(byte[] bytes, string contentType)
+    internal static byte[] SolidPng(byte r, byte g, byte b) =>
+        Gme.Tests.Ingest.TestImages.Png(16, 16, image =>
+        {
+            for (var y = 0; y < image.Height; y++)
+            {
+                for (var x = 0; x < image.Width; x++)
+                {
+                    image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgba32(r, g, b, 255);
+                }
+            }
+        });
+
+    internal static MultipartFormDataContent ImageForm(byte[] bytes, string contentType)
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
@@ -153,7 +165,7 @@ public sealed class SearchApiTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<List<JsonElement>>(Ct))!;
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

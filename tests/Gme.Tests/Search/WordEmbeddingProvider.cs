@@ -1,11 +1,14 @@
 using Gme.Core.Embeddings;
 using Gme.Core.Vectors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Gme.Tests.Search;
 
 /// <summary>
 /// A query-only provider for API tests: a bag of words over a fixed vocabulary, so "red dress" lands nearest the
-/// red dress. Its <c>image</c> space reads an uploaded "photo" as words too, which lets tests upload images cheaply.
+/// red dress. Its <c>image</c> space decodes the photo (with no pixel budget of its own, like a real model's decoder)
+/// and embeds its dominant colour as the word red, green or blue.
 /// </summary>
 internal sealed class WordEmbeddingProvider : IEmbeddingProvider
 {
@@ -29,7 +32,24 @@ internal sealed class WordEmbeddingProvider : IEmbeddingProvider
     }
 
     public async Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default) =>
-        space == "image" ? Embed(await File.ReadAllTextAsync(query.ImagePath!, cancellationToken)) : Embed(query.Text!);
+        space == "image" ? Embed(await DominantColourAsync(query.ImagePath!, cancellationToken)) : Embed(query.Text!);
+
+    private static async Task<string> DominantColourAsync(string path, CancellationToken cancellationToken)
+    {
+        using var image = await Image.LoadAsync<Rgb24>(path, cancellationToken);
+        long r = 0, g = 0, b = 0;
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                foreach (var pixel in rows.GetRowSpan(y))
+                {
+                    (r, g, b) = (r + pixel.R, g + pixel.G, b + pixel.B);
+                }
+            }
+        });
+        return r >= g && r >= b ? "red" : g >= b ? "green" : "blue";
+    }
 
     public Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
