@@ -387,6 +387,23 @@ public sealed class GeminiEmbeddingProvider(
         return doomed.Count;
     }
 
+    /// <summary>Remote files under Gme's names still stored on the account, and their bytes (uploads of unfinished shards).</summary>
+    public async Task<(int Files, long Bytes)> RemoteHoldingsAsync(CancellationToken ct)
+    {
+        int files = 0;
+        long bytes = 0;
+        await foreach (var file in client.ListAllFilesAsync(ct))
+        {
+            if (GeminiRemoteName.ShardIdOf(file.DisplayName) is not null)
+            {
+                files++;
+                bytes += file.SizeBytes ?? 0;
+            }
+        }
+
+        return (files, bytes);
+    }
+
     /// <summary>Refuses a shard whose cost would take recorded plus committed spend past the cap.</summary>
     private async Task CheckBudgetAsync(string shardId, double shardUsd, CancellationToken ct)
     {
