@@ -74,6 +74,9 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
 
     public int SyncEmbedItems { get; private set; }
 
+    /// <summary>Items embedded through batchEmbedContents (products re-embedded synchronously; queries use embedContent).</summary>
+    public int SyncLineItems { get; private set; }
+
     /// <summary>Requests that carried the key somewhere other than the x-goog-api-key header, or had a wrong key.</summary>
     public IReadOnlyList<string> KeyViolations { get { lock (_gate) { return [.. _keyViolations]; } } }
 
@@ -353,7 +356,7 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
                     return;
                 }
 
-                Locked(() => { SyncEmbedCalls++; SyncEmbedItems += requests.Count; return 0; });
+                Locked(() => { SyncEmbedCalls++; SyncEmbedItems += requests.Count; SyncLineItems += requests.Count; return 0; });
                 await Json(http, new JsonObject { ["embeddings"] = new JsonArray([.. requests.Select(r => (JsonNode)Embedding(r!))]) });
                 return;
             case "asyncBatchEmbedContent":

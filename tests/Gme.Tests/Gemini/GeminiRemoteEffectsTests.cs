@@ -63,7 +63,7 @@ public sealed class GeminiRemoteEffectsTests
         Assert.Equal(3, failing.Failed.Count); // every shard's first collect commit failed after its results were read
         Assert.Equal(0, server.MissingDownloads);
         Assert.Equal(3, server.CreateCalls);
-        Assert.Equal(0, server.SyncEmbedItems);
+        Assert.Equal(0, server.SyncLineItems);
         var spend = await new GeminiSpendLedger(new Gme.Core.Storage.DataPaths(dir.Path)).ReadAllAsync(ct);
         Assert.Equal(3, spend.Count(s => s.Mode == "batch"));
         Assert.All(spend, s => Assert.False(s.Estimated)); // from the results' usageMetadata
@@ -88,7 +88,7 @@ public sealed class GeminiRemoteEffectsTests
 
         Assert.Equal(3, crashed.Count);
         Assert.Equal(3, server.CreateCalls); // nothing paid twice: no new batch
-        Assert.Equal(0, server.SyncEmbedItems); // and no synchronous re-embedding
+        Assert.Equal(0, server.SyncLineItems); // and no synchronous re-embedding
         Assert.Equal(0, server.MissingDownloads);
         var spend = await new GeminiSpendLedger(new Gme.Core.Storage.DataPaths(dir.Path)).ReadAllAsync(ct);
         Assert.Equal(3, spend.Count(s => s.Mode == "batch"));
@@ -228,7 +228,7 @@ public sealed class GeminiRemoteEffectsTests
     private static void Report(string scenario, RunResult result, FakeGeminiServer server, int? requestsBefore = null) =>
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{scenario}: {result.Shards} shards, {server.Batches.Count} batches on the account in all, files left {server.AllFiles.Count}, " +
-            $"{result.Requests} requests = {result.Requests / (double)Math.Max(1, result.Shards):F1} per shard, sync items {server.SyncEmbedItems}");
+            $"{result.Requests} requests = {result.Requests / (double)Math.Max(1, result.Shards):F1} per shard, products re-embedded synchronously {server.SyncLineItems}");
 
     private static IHost BuildHost(string data, FakeGeminiServer server, Dictionary<string, string?>? extra = null,
         Action<IServiceCollection>? services = null, CapturingLoggerProvider? logs = null)
