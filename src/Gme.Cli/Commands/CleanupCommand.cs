@@ -21,12 +21,13 @@ internal static class CleanupCommand
         var command = new Command("cleanup", "Delete remote files (uploads, results) that no unfinished shard of this data dir needs");
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var (deleted, held) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
+            var (deleted, held) = await QueryHost.RunAsync<(int, (int Files, long Bytes)?)>(GmeCommandLine.Common(result), async services =>
             {
                 var live = await LiveShards.ReadAsync(services.GetRequiredService<IDbContextFactory<LedgerDbContext>>(), ct);
                 var deleted = await services.GetRequiredService<IEmbeddingProvider>().SweepRemoteStorageAsync(live, ct);
                 var gemini = services.GetService<GeminiEmbeddingProvider>();
-                return (deleted, gemini is null ? null : await gemini.RemoteHoldingsAsync(ct));
+                (int Files, long Bytes)? held = gemini is null ? null : await gemini.RemoteHoldingsAsync(ct);
+                return (deleted, held);
             }, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"deleted {deleted} remote files"));
             if (held is { } h)
