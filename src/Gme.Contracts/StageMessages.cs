@@ -65,3 +65,15 @@ public sealed record VectorsUpserted
     public required string VectorFileId { get; init; }
     public required int Points { get; init; }
 }
+
+/// <summary>
+/// Command, committed with a shard's collect: carry out what must only happen once the collect is safe in the ledger
+/// (delete the job's remote files, record its spend). Idempotent; <see cref="Release"/> is the provider's own description.
+/// </summary>
+public sealed record ReleaseRemoteJob
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+    public required string JobName { get; init; }
+    public string? Release { get; init; }
+}

@@ -15,9 +15,17 @@ public sealed class EmbedderOptions
     [Range(1, 10)]
     public int MaxShardAttempts { get; set; } = 3;
 
-    /// <summary>How often submitted jobs are checked.</summary>
+    /// <summary>How often submitted jobs are checked at first; a job that stays unfinished is checked less and less often.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between two checks of one job.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "06:00:00")]
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A job unfinished this long after its submission is reported (log and the shard's error in status).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3.00:00:00")]
+    public TimeSpan StuckJobAfter { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>
     /// How long one Embedder's claim on a shard it is collecting lasts. A claim is handed back as soon as collecting

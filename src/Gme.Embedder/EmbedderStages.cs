@@ -24,6 +24,8 @@ public static class EmbedderStages
             x.AddConsumer<BuildShardsConsumer>(typeof(BuildShardsConsumerDefinition));
             x.AddConsumer<SubmitShardConsumer>(typeof(SubmitShardConsumerDefinition));
             x.AddConsumer<CollectShardConsumer>();
+            x.AddConsumer<ReleaseRemoteJobConsumer>();
+            x.AddConsumer<RemoteStorageSweepConsumer>();
         });
         return builder;
     }

@@ -27,4 +27,13 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Warning, "Shard {ShardId}: could not hand back the collect claim; it expires by itself")]
     public static partial void ClaimReleaseFailed(this ILogger logger, string shardId, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Shard {ShardId}: job {JobName} still {State} {Age} after submission; polling it slowly")]
+    public static partial void JobStuck(this ILogger logger, string shardId, string jobName, string state, TimeSpan age);
+
+    [LoggerMessage(2009, LogLevel.Information, "Run {RunId}: {Deleted} remote files no live shard uses were deleted")]
+    public static partial void RemoteStorageSwept(this ILogger logger, Guid runId, int deleted);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Run {RunId}: the remote storage sweep failed; `gme cleanup` runs it again")]
+    public static partial void RemoteStorageSweepFailed(this ILogger logger, Guid runId, Exception exception);
 }

@@ -40,10 +40,10 @@ internal static class StatusCommand
     /// <summary>Gemini spend recorded per job, batch and synchronous apart, so the fallback's cost is visible.</summary>
     private static void PrintSpend(IReadOnlyList<GeminiSpendEntry> spend)
     {
-        foreach (var mode in spend.GroupBy(e => e.Mode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var mode in spend.GroupBy(e => (e.Mode, Kind: e.Estimated ? "estimate" : "billed")).OrderBy(g => g.Key.Mode + g.Key.Kind, StringComparer.Ordinal))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"gemini {mode.Key,-6}      {mode.Sum(e => e.Items),8} items  {mode.Sum(e => e.TextTokens + e.ImageTokens),12:N0} tokens  {mode.Sum(e => e.Usd),10:F4} USD"));
+                $"gemini {mode.Key.Mode,-6} {mode.Key.Kind,-8} {mode.Sum(e => e.Items),8} items  {mode.Sum(e => e.ActualTokens ?? e.TextTokens + e.ImageTokens),12:N0} tokens  {mode.Sum(e => e.Usd),10:F4} USD"));
         }
     }
 

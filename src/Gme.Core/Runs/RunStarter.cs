@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gme.Core.Embeddings;
+using Gme.Core.Errors;
 using Gme.Core.Ledger;
 using Gme.Core.Sources;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,7 @@ public sealed class RunStarter(
         var sourceJson = JsonSerializer.Serialize(spec);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = dbFactory.CreateDbContext();
+        await RefuseModelChangeAsync(db, cancellationToken);
         var unfinished = await db.Runs
             .Where(r => r.Status != RunStatus.Completed && r.SourceJson == sourceJson)
             .OrderByDescending(r => r.CreatedAt)
@@ -47,5 +49,27 @@ public sealed class RunStarter(
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return (run.Id, false);
+    }
+
+    /// <summary>
+    /// Until collections are versioned, one data dir holds one vector space: vectors of another model or size would be
+    /// mixed with (or rejected against) the existing ones, so a changed setting is refused before anything is sent.
+    /// </summary>
+    private async Task RefuseModelChangeAsync(LedgerDbContext db, CancellationToken ct)
+    {
+        var held = await db.VectorFiles.AsNoTracking()
+            .Where(f => f.ModelId != provider.ModelId)
+            .Select(f => new { f.ModelId, f.RunId })
+            .FirstOrDefaultAsync(ct);
+        if (held is null)
+        {
+            return;
+        }
+
+        var collection = await db.Runs.AsNoTracking().Where(r => r.Id == held.RunId).Select(r => r.Collection).FirstOrDefaultAsync(ct)
+            ?? options.Value.Collection;
+        throw new BadInputException(provider.DescribeModelChange(held.ModelId),
+            $"this data dir's collection '{collection}' holds vectors of {held.ModelId}, the settings ask for {provider.ModelId}; " +
+            "restore the setting or use a new data dir");
     }
 }

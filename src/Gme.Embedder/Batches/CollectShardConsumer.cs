@@ -99,7 +99,15 @@ internal sealed class CollectShardConsumer(
         {
             shard.State = ShardState.Submitted;
             ClearClaim(shard);
-            shard.NextPollAt = now + options.Value.PollInterval;
+            var age = now - (shard.SubmittedAt ?? now);
+            shard.NextPollAt = now + PollBackoff.Next(age, options.Value.PollInterval, options.Value.MaxPollInterval);
+            if (age > options.Value.StuckJobAfter)
+            {
+                // Still polled (slowly): Google expires a job after 48 h by itself; the age is visible in status.
+                shard.Error = $"job {shard.JobName} still {status.State.ToString().ToLowerInvariant()} after {age.TotalHours:F1} h";
+                logger.JobStuck(shard.Id, shard.JobName!, status.State.ToString(), age);
+            }
+
             await db.SaveChangesAsync(ct);
             return;
         }
@@ -119,11 +127,21 @@ internal sealed class CollectShardConsumer(
             shard.State = ShardState.Collected;
             ClearClaim(shard);
             outbox.Publish(LedgerMessages.Collected(existing));
+            outbox.Publish(new ReleaseRemoteJob { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName! });
             await db.SaveChangesAsync(ct);
         }
         else
         {
-            await WriteVectorsAsync(db, outbox, shard, products, now, ct);
+            try
+            {
+                await WriteVectorsAsync(db, outbox, shard, products, now, ct);
+            }
+            catch (JobResultsLostException ex)
+            {
+                // The job's results were deleted or expired: lost work, submitted again like an expired job.
+                await RetryOrFailAsync(context, db, outbox, shard, products, new BatchJobStatus(BatchJobState.Expired, ex.Message), now, ct);
+                return;
+            }
         }
 
         if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
@@ -227,8 +245,12 @@ internal sealed class CollectShardConsumer(
         shard.State = ShardState.Collected;
         shard.CollectedAt = now;
         shard.NextPollAt = null;
+        shard.Error = null;
         ClearClaim(shard);
         outbox.Publish(LedgerMessages.Collected(file));
+
+        // Irreversible effects (deleting the job's remote files, recording its spend) only once this commit holds.
+        outbox.Publish(new ReleaseRemoteJob { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName!, Release = provider.DescribeRelease(shard.JobName!) });
         await db.SaveChangesAsync(ct);
         Diagnostics.ItemsEmbedded.Add(rows.Count);
         logger.ShardCollected(shard.Id, rows.Count, products.Count - rows.Count);

@@ -14,7 +14,8 @@ namespace Gme.Embedder.Gemini;
 /// travels only in the <c>x-goog-api-key</c> header. Only safe calls (GET, upload chunk, upload query) are retried
 /// here; a POST that creates or bills something is sent once and its caller decides what to do next.
 /// </summary>
-public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> options, TimeProvider clock, ILogger<GeminiClient> logger)
+public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> options, GeminiRequestBudget budget, TimeProvider clock,
+    ILogger<GeminiClient> logger)
 {
     public const string HttpClientName = "gemini";
     private const string KeyHeader = "x-goog-api-key";
@@ -25,12 +26,34 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
 
     public TimeSpan SafeRetryBaseDelay => _options.SafeRetryBaseDelay;
 
-    /// <summary>Synchronous embedding of one request body (an <c>EmbedContentRequest</c> without model).</summary>
+    /// <summary>
+    /// Synchronous embedding of one request body (an <c>EmbedContentRequest</c> without model), for queries: it creates
+    /// nothing, so 408/429/5xx and network errors are retried, waiting as the server asks, until
+    /// <see cref="GeminiOptions.QueryDeadline"/> has passed; then the last error is thrown.
+    /// </summary>
     public async Task<float[]> EmbedContentAsync(byte[] requestJson, CancellationToken ct)
     {
-        using var response = await SendOnceAsync(() => JsonPost($"v1beta/{Model}:embedContent", requestJson), "embedContent", ct);
-        using var doc = await ReadJsonAsync(response, ct);
-        return ReadValues(doc.RootElement.GetProperty("embedding"));
+        var deadline = clock.GetUtcNow() + _options.QueryDeadline;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var response = await SendOnceAsync(() => JsonPost($"v1beta/{Model}:embedContent", requestJson), "embedContent", ct);
+                using var doc = await ReadJsonAsync(response, ct);
+                return ReadValues(doc.RootElement.GetProperty("embedding"));
+            }
+            catch (GeminiApiException ex) when (ex.IsTransient)
+            {
+                var delay = Backoff(attempt, ex.RetryAfter);
+                if (clock.GetUtcNow() + delay >= deadline)
+                {
+                    throw;
+                }
+
+                logger.SafeCallRetrying("embedContent", ex.StatusCode?.ToString() ?? "network error", attempt, delay);
+                await Task.Delay(delay, clock, ct);
+            }
+        }
     }
 
     /// <summary>Synchronous multi-item call (at most 100 requests, each with <c>model</c>); vectors in request order.</summary>
@@ -72,6 +95,7 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
                 using var request = new HttpRequestMessage(HttpMethod.Post, sessionUrl) { Content = new ByteArrayContent(buffer, 0, count) };
                 request.Headers.Add("X-Goog-Upload-Command", last ? "upload, finalize" : "upload");
                 request.Headers.Add("X-Goog-Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+                await budget.WaitAsync(ct);
                 using var response = await http.SendAsync(request, ct);
                 if (response.IsSuccessStatusCode)
                 {
@@ -99,6 +123,19 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
                 logger.UploadResuming(displayName, received);
                 offset = received;
             }
+        }
+    }
+
+    /// <summary>The file, or null when it does not exist (deleted, or expired after 48 h).</summary>
+    public async Task<GeminiFile?> FindFileAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return await GetFileAsync(name, ct);
+        }
+        catch (GeminiApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 
@@ -226,20 +263,27 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
 
         if (root.TryGetProperty("response", out var response))
         {
+            var tokens = PromptTokens(root) ?? PromptTokens(response);
             if (response.TryGetProperty("embedding", out var embedding))
             {
-                return new GeminiResultLine(key, ReadValues(embedding), null);
+                return new GeminiResultLine(key, ReadValues(embedding), null, tokens);
             }
 
             // The source project read embeddings[0]; accept it too.
             if (response.TryGetProperty("embeddings", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
             {
-                return new GeminiResultLine(key, ReadValues(list[0]), null);
+                return new GeminiResultLine(key, ReadValues(list[0]), null, tokens);
             }
         }
 
         return new GeminiResultLine(key, null, "result line has neither an embedding nor an error");
     }
+
+    /// <summary>The billed prompt tokens of a result: <c>usageMetadata.promptTokenCount</c>, or the SDK's <c>tokenCount</c>.</summary>
+    private static long? PromptTokens(JsonElement e) =>
+        e.ValueKind != JsonValueKind.Object ? null
+        : e.TryGetProperty("usageMetadata", out var usage) && Int64(usage, "promptTokenCount") is { } prompt ? prompt
+        : Int64(e, "tokenCount");
 
     internal static BatchJobState MapState(string? state)
     {
@@ -365,6 +409,7 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, sessionUrl);
                 request.Headers.Add("X-Goog-Upload-Command", "query");
+                await budget.WaitAsync(ct);
                 using var response = await http.SendAsync(request, ct);
                 if (!response.IsSuccessStatusCode)
                 {
@@ -426,6 +471,7 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
     {
         using var request = make();
         HttpResponseMessage response;
+        await budget.WaitAsync(ct);
         try
         {
             response = await http.SendAsync(request, ct);
@@ -456,6 +502,7 @@ public sealed class GeminiClient(HttpClient http, IOptions<GeminiOptions> option
             try
             {
                 HttpResponseMessage response;
+                await budget.WaitAsync(ct);
                 try
                 {
                     response = await http.SendAsync(request, completion, ct);

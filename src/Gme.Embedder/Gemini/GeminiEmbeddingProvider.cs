@@ -9,9 +9,11 @@ namespace Gme.Embedder.Gemini;
 
 /// <summary>
 /// Gemini Embedding 2 through the Batch API: one vector per product from one Content (text + photo). A submit never
-/// pays twice: before uploading or creating it looks for a batch and a file with the shard's display name (the
-/// stage records that intent in the ledger first), reuses what it finds, and never repeats a create whose outcome
-/// is unknown without listing first. Small shards and lines a job failed go through the synchronous endpoint.
+/// pays twice: before uploading or creating it looks for a batch and a file with the shard's remote name (its
+/// identity: content, model, size, format version; the stage records that intent in the ledger first), reuses what
+/// it finds while its results can still be read, and never repeats a create whose outcome is unknown without listing
+/// first. Reading results deletes and records nothing: the release after the collect commit does (see
+/// <see cref="ReleaseJobAsync"/>). Small shards and lines a job failed go through the synchronous endpoint.
 /// </summary>
 public sealed class GeminiEmbeddingProvider(
     GeminiClient client,
@@ -35,6 +37,12 @@ public sealed class GeminiEmbeddingProvider(
     private readonly GeminiShardFile _shards = new(options.Value);
     private readonly Dictionary<string, int> _downloadFailures = new(StringComparer.Ordinal);
 
+    // Input file of each batch this process created: batches.get is not documented to echo it back.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _inputFiles = new(StringComparer.Ordinal);
+
+    // What the last read of each job found, until its release is described to the collect stage.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GeminiRelease> _reads = new(StringComparer.Ordinal);
+
     // Estimated cost of shards submitted but not yet collected, so the cap also counts money already committed.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _committed = new(StringComparer.Ordinal);
 
@@ -50,6 +58,9 @@ public sealed class GeminiEmbeddingProvider(
 
     /// <summary>Test seam: called at each submit boundary; a test throws here to simulate a crash.</summary>
     internal Func<SubmitBoundary, string, Task>? BoundaryHook { get; set; }
+
+    /// <summary>Test seam: called with the job name right after a release deleted the job's results file.</summary>
+    internal Func<string, Task>? AfterResultsDeleteHook { get; set; }
 
     public Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default) =>
         _shards.WriteAsync(items, path, cancellationToken);
@@ -70,10 +81,11 @@ public sealed class GeminiEmbeddingProvider(
         }
 
         var tokens = estimate.TotalTokens;
+        var remoteName = await GeminiRemoteName.ForAsync(shardId, shardPath, _options, ct);
         for (var uncertain = 0; ; )
         {
             await HookAsync(SubmitBoundary.BeforeUpload, shardId);
-            if (await FindBatchAsync(shardId, ct) is { } existing)
+            if (await FindBatchAsync(remoteName, ct) is { } existing)
             {
                 admission.Track(existing.Name, tokens);
                 logger.BatchReconciled(shardId, existing.Name);
@@ -84,9 +96,10 @@ public sealed class GeminiEmbeddingProvider(
             await admission.AcquireAsync(shardId, tokens, ct);
             try
             {
-                var file = await ReuseOrUploadAsync(shardId, shardPath, ct);
+                var file = await ReuseOrUploadAsync(remoteName, shardPath, ct);
                 await HookAsync(SubmitBoundary.AfterUpload, shardId);
-                var batch = await client.CreateBatchAsync(shardId, file.Name, ct);
+                var batch = await client.CreateBatchAsync(remoteName, file.Name, ct);
+                _inputFiles[batch.Name] = file.Name;
                 _committed[shardId] = estimate.BatchUsd;
                 admission.Rename(shardId, batch.Name);
                 admission.OnCreated();
@@ -125,7 +138,18 @@ public sealed class GeminiEmbeddingProvider(
                 : new BatchJobStatus(BatchJobState.Failed, "synchronous results are missing");
         }
 
-        var batch = await client.GetBatchAsync(jobName, cancellationToken);
+        GeminiBatch batch;
+        try
+        {
+            batch = await client.GetBatchAsync(jobName, cancellationToken);
+        }
+        catch (GeminiApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Deleted remotely (by a user or another ledger's cleanup): lost work, submitted again by the collect stage.
+            admission.Release(jobName);
+            return new BatchJobStatus(BatchJobState.Expired, "the batch no longer exists");
+        }
+
         var status = new BatchJobStatus(batch.State, batch.Error);
         if (status.IsTerminal)
         {
@@ -149,7 +173,8 @@ public sealed class GeminiEmbeddingProvider(
         }
 
         var batch = await client.GetBatchAsync(jobName, ct);
-        var shardId = batch.DisplayName ?? throw new InvalidOperationException($"batch {jobName} has no display name");
+        var displayName = batch.DisplayName ?? throw new InvalidOperationException($"batch {jobName} has no display name");
+        var shardId = GeminiRemoteName.ShardIdOf(displayName) ?? displayName;
         var shardPath = Path.Combine(paths.Shards, shardId + ".jsonl");
         var results = new Dictionary<string, GeminiResultLine>(StringComparer.Ordinal);
         if (batch.ResponsesFile is not null && await TryDownloadAsync(jobName, batch.ResponsesFile, results, ct) is false)
@@ -167,7 +192,7 @@ public sealed class GeminiEmbeddingProvider(
             logger.LinesRetried(jobName, retry.Count, recovered.Values.Count(r => r.Values is not null));
         }
 
-        long batchItems = 0, batchText = 0, syncItems = 0, syncText = 0;
+        long batchItems = 0, batchText = 0, syncItems = 0, syncText = 0, billed = 0, unbilled = 0;
         foreach (var line in lines)
         {
             var result = recovered.GetValueOrDefault(line.Key) ?? results.GetValueOrDefault(line.Key);
@@ -182,28 +207,108 @@ public sealed class GeminiEmbeddingProvider(
                 {
                     batchItems++;
                     batchText += line.TextTokens;
+                    billed += result.Tokens ?? 0;
+                    unbilled += result.Tokens is null ? 1 : 0;
                 }
             }
 
             yield return ToResult(line.Key, result);
         }
 
-        await RecordSpendAsync(jobName, "batch", batchItems, batchText, useBatchPrices: true, ct);
-        _committed.TryRemove(shardId, out _);
+        // Nothing is recorded or deleted here: the collect may still fail to commit and read again. The release,
+        // committed with the collect, records this spend and deletes the files afterwards.
+        List<GeminiSpendEntry> spent = [Spend(jobName, "batch", batchItems, batchText, useBatchPrices: true, unbilled == 0 ? billed : null)];
         if (syncItems > 0)
         {
-            await RecordSpendAsync(jobName + "-retries", "sync", syncItems, syncText, useBatchPrices: false, ct);
+            spent.Add(Spend(jobName + "-retries", "sync", syncItems, syncText, useBatchPrices: false, null));
         }
 
-        if (_options.DeleteFilesAfterCollect && batch.ResponsesFile is not null)
+        _reads[jobName] = new GeminiRelease(batch.ResponsesFile, batch.InputFile ?? _inputFiles.GetValueOrDefault(jobName), displayName, spent);
+    }
+
+    public string? DescribeRelease(string jobName) =>
+        _reads.TryRemove(jobName, out var release) ? JsonSerializer.Serialize(release) : null;
+
+    /// <summary>
+    /// After the collect committed: records the job's spend (one file per job, so a repeat overwrites, never adds), then
+    /// deletes its results file and its input file. Something already gone (404) counts as deleted, so a release that
+    /// died half way is simply run again.
+    /// </summary>
+    public async Task ReleaseJobAsync(string jobName, string? release, CancellationToken cancellationToken = default)
+    {
+        var ct = cancellationToken;
+        if (jobName.StartsWith(SyncJobPrefix, StringComparison.Ordinal))
         {
-            await client.DeleteFileAsync(batch.ResponsesFile, ct);
+            return; // synchronous spend is recorded when paid; its results are a local file the ledger may still need
         }
 
-        if (_options.DeleteFilesAfterCollect && batch.InputFile is not null)
+        var described = release is null ? null : JsonSerializer.Deserialize<GeminiRelease>(release);
+        if (described is null)
         {
-            await client.DeleteFileAsync(batch.InputFile, ct);
+            GeminiBatch? batch = null;
+            try
+            {
+                batch = await client.GetBatchAsync(jobName, ct);
+            }
+            catch (GeminiApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // The batch is gone; its files are found by name below, or by the sweep.
+            }
+
+            described = new GeminiRelease(batch?.ResponsesFile, batch?.InputFile ?? _inputFiles.GetValueOrDefault(jobName), batch?.DisplayName, []);
         }
+
+        foreach (var entry in described.Spend)
+        {
+            await spend.RecordAsync(entry, ct);
+        }
+
+        if (GeminiRemoteName.ShardIdOf(described.DisplayName) is { } shardId)
+        {
+            _committed.TryRemove(shardId, out _);
+        }
+
+        if (!_options.DeleteFilesAfterCollect)
+        {
+            return;
+        }
+
+        if (described.ResponsesFile is not null)
+        {
+            await client.DeleteFileAsync(described.ResponsesFile, ct);
+            if (AfterResultsDeleteHook is { } hook)
+            {
+                await hook(jobName);
+            }
+        }
+
+        if (described.InputFile is not null)
+        {
+            await client.DeleteFileAsync(described.InputFile, ct);
+        }
+        else if (described.DisplayName is not null)
+        {
+            // Not known (created by an earlier process): the upload carries the batch's remote name.
+            await foreach (var file in client.ListAllFilesAsync(ct))
+            {
+                if (file.DisplayName == described.DisplayName)
+                {
+                    await client.DeleteFileAsync(file.Name, ct);
+                }
+            }
+        }
+
+        _inputFiles.TryRemove(jobName, out _);
+    }
+
+    public string DescribeModelChange(string existingModelId)
+    {
+        // Model ids read gemini/{model}@{size}.
+        var at = existingModelId.LastIndexOf('@');
+        var model = at < 0 ? existingModelId : existingModelId[..at];
+        return !existingModelId.StartsWith(ProviderName + "/", StringComparison.Ordinal) ? "Gme:Provider"
+            : model != $"{ProviderName}/{_options.Model}" ? $"{GeminiOptions.SectionName}:{nameof(GeminiOptions.Model)}"
+            : $"{GeminiOptions.SectionName}:{nameof(GeminiOptions.OutputDimensionality)}";
     }
 
     public async Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default)
@@ -220,37 +325,83 @@ public sealed class GeminiEmbeddingProvider(
 
         var jpeg = query.ImagePath is null ? null : await File.ReadAllBytesAsync(query.ImagePath, cancellationToken);
         var text = string.IsNullOrWhiteSpace(query.Text) ? null : GeminiShardFile.QueryText(query.Text);
-        var vector = await client.EmbedContentAsync(_shards.WriteRequest(text, jpeg), cancellationToken);
-        return Normalised(vector);
+        try
+        {
+            var vector = await client.EmbedContentAsync(_shards.WriteRequest(text, jpeg), cancellationToken);
+            return Normalised(vector);
+        }
+        catch (GeminiApiException ex) when (ex.IsTransient)
+        {
+            throw new EmbeddingUnavailableException(
+                $"Gemini could not embed the query within {_options.QueryDeadline.TotalSeconds:0} s: {ex.Message}", ex);
+        }
     }
 
+    /// <summary>Deletes every remote file of Gme's that no shard still needs (no live shards known: all of them).</summary>
+    public Task<int> DeleteOrphanFilesAsync(CancellationToken ct) =>
+        SweepRemoteStorageAsync(new HashSet<string>(StringComparer.Ordinal), ct);
+
     /// <summary>
-    /// Deletes uploaded files of shards no live batch uses any more (left by crashes or by jobs that ended).
-    /// Returns the number deleted.
+    /// Deletes remote files under Gme's names that no live shard uses: uploads of shards that are not live (left by
+    /// crashes, resubmissions or jobs that ended) and results files of finished batches of such shards. A file a
+    /// pending or running batch reads is kept. Returns the number deleted.
     /// </summary>
-    public async Task<int> DeleteOrphanFilesAsync(CancellationToken ct)
+    public async Task<int> SweepRemoteStorageAsync(IReadOnlySet<string> liveShardIds, CancellationToken cancellationToken = default)
     {
-        var live = new HashSet<string>(StringComparer.Ordinal);
+        var ct = cancellationToken;
+        var files = await client.ListAllFilesAsync(ct).ToListAsync(ct);
+        var existing = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var busyNames = new HashSet<string>(StringComparer.Ordinal);
+        var doomed = new List<(string Name, string Label)>();
         await foreach (var batch in client.ListAllBatchesAsync(ct))
         {
-            if (batch.State is BatchJobState.Pending or BatchJobState.Running && batch.InputFile is not null)
+            if (GeminiRemoteName.ShardIdOf(batch.DisplayName) is not { } shardId)
             {
-                live.Add(batch.InputFile);
+                continue;
+            }
+
+            if (batch.State is BatchJobState.Pending or BatchJobState.Running)
+            {
+                busyNames.Add(batch.DisplayName!);
+            }
+            else if (!liveShardIds.Contains(shardId) && batch.ResponsesFile is { } results && existing.Contains(results))
+            {
+                doomed.Add((results, batch.DisplayName!));
             }
         }
 
-        var deleted = 0;
+        foreach (var file in files)
+        {
+            if (GeminiRemoteName.ShardIdOf(file.DisplayName) is { } shardId && !liveShardIds.Contains(shardId) && !busyNames.Contains(file.DisplayName!))
+            {
+                doomed.Add((file.Name, file.DisplayName!));
+            }
+        }
+
+        foreach (var (name, label) in doomed)
+        {
+            await client.DeleteFileAsync(name, ct);
+            logger.FileDeleted(label, name);
+        }
+
+        return doomed.Count;
+    }
+
+    /// <summary>Remote files under Gme's names still stored on the account, and their bytes (uploads of unfinished shards).</summary>
+    public async Task<(int Files, long Bytes)> RemoteHoldingsAsync(CancellationToken ct)
+    {
+        int files = 0;
+        long bytes = 0;
         await foreach (var file in client.ListAllFilesAsync(ct))
         {
-            if (file.DisplayName?.StartsWith("shard-", StringComparison.Ordinal) == true && !live.Contains(file.Name))
+            if (GeminiRemoteName.ShardIdOf(file.DisplayName) is not null)
             {
-                await client.DeleteFileAsync(file.Name, ct);
-                logger.FileDeleted(file.DisplayName, file.Name);
-                deleted++;
+                files++;
+                bytes += file.SizeBytes ?? 0;
             }
         }
 
-        return deleted;
+        return (files, bytes);
     }
 
     /// <summary>Refuses a shard whose cost would take recorded plus committed spend past the cap.</summary>
@@ -279,14 +430,35 @@ public sealed class GeminiEmbeddingProvider(
     }
 
     /// <summary>
-    /// A batch this shard already has. Failed, expired and cancelled ones do not count: the collect stage resubmits
-    /// after those on purpose.
+    /// A batch with this shard's remote name (so the same content, model, size and format) that can still deliver.
+    /// Failed, expired and cancelled ones do not count: the collect stage resubmits after those on purpose; nor does a
+    /// succeeded one whose results file is gone (collected and released by an earlier ledger, or expired): that work is
+    /// lost and a new batch is created.
     /// </summary>
-    private async Task<GeminiBatch?> FindBatchAsync(string shardId, CancellationToken ct)
+    private async Task<GeminiBatch?> FindBatchAsync(string remoteName, CancellationToken ct)
     {
+        var finished = new List<GeminiBatch>();
         await foreach (var batch in client.ListAllBatchesAsync(ct))
         {
-            if (batch.DisplayName == shardId && batch.State is BatchJobState.Pending or BatchJobState.Running or BatchJobState.Succeeded)
+            if (batch.DisplayName != remoteName)
+            {
+                continue;
+            }
+
+            if (batch.State is BatchJobState.Pending or BatchJobState.Running)
+            {
+                return batch;
+            }
+
+            if (batch.State is BatchJobState.Succeeded && batch.ResponsesFile is not null)
+            {
+                finished.Add(batch);
+            }
+        }
+
+        foreach (var batch in finished)
+        {
+            if (await client.FindFileAsync(batch.ResponsesFile!, ct) is not null)
             {
                 return batch;
             }
@@ -295,14 +467,14 @@ public sealed class GeminiEmbeddingProvider(
         return null;
     }
 
-    private async Task<GeminiFile> ReuseOrUploadAsync(string shardId, string shardPath, CancellationToken ct)
+    private async Task<GeminiFile> ReuseOrUploadAsync(string remoteName, string shardPath, CancellationToken ct)
     {
         var length = new FileInfo(shardPath).Length;
         GeminiFile? reuse = null;
         var stale = new List<GeminiFile>();
         await foreach (var file in client.ListAllFilesAsync(ct))
         {
-            if (file.DisplayName != shardId)
+            if (file.DisplayName != remoteName)
             {
                 continue;
             }
@@ -320,16 +492,16 @@ public sealed class GeminiEmbeddingProvider(
         foreach (var file in stale)
         {
             await client.DeleteFileAsync(file.Name, ct);
-            logger.FileDeleted(shardId, file.Name);
+            logger.FileDeleted(remoteName, file.Name);
         }
 
         if (reuse is not null)
         {
-            logger.FileReused(shardId, reuse.Name);
+            logger.FileReused(remoteName, reuse.Name);
             return reuse;
         }
 
-        return await client.UploadFileAsync(shardPath, shardId, "application/jsonl", ct);
+        return await client.UploadFileAsync(shardPath, remoteName, "application/jsonl", ct);
     }
 
     private async Task<bool> TryDownloadAsync(string jobName, string responsesFile, Dictionary<string, GeminiResultLine> results, CancellationToken ct)
@@ -348,6 +520,11 @@ public sealed class GeminiEmbeddingProvider(
             }
 
             return true;
+        }
+        catch (GeminiApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Deleted or expired: not a fault of the products, and no retry brings it back.
+            throw new JobResultsLostException(jobName, ex.Message);
         }
         catch (GeminiApiException ex) when (ex.IsTransient)
         {
@@ -383,7 +560,7 @@ public sealed class GeminiEmbeddingProvider(
         logger.SyncFallback(shardId, items);
         var lines = await _shards.ReadAsync(shardPath, null, ct).ToListAsync(ct);
         var ok = lines.Where(l => results.GetValueOrDefault(l.Key)?.Values is not null).ToList();
-        await RecordSpendAsync(jobName, "sync", ok.Count, ok.Sum(l => l.TextTokens), useBatchPrices: false, ct);
+        await spend.RecordAsync(Spend(jobName, "sync", ok.Count, ok.Sum(l => l.TextTokens), useBatchPrices: false, null), ct);
         return jobName;
     }
 
@@ -452,11 +629,20 @@ public sealed class GeminiEmbeddingProvider(
         return done;
     }
 
-    private async Task RecordSpendAsync(string job, string mode, long items, long textTokens, bool useBatchPrices, CancellationToken ct)
+    /// <summary>
+    /// The estimate from counted text tokens and images; with the billed token total from the results the dollars follow
+    /// it instead, at the estimate's mix of text and image prices (the total is not split by modality).
+    /// </summary>
+    private GeminiSpendEntry Spend(string job, string mode, long items, long textTokens, bool useBatchPrices, long? billedTokens)
     {
         var estimate = GeminiCostEstimate.For(_options, items, textTokens, items);
-        await spend.RecordAsync(new GeminiSpendEntry(job, mode, items, textTokens, estimate.ImageTokens,
-            useBatchPrices ? estimate.BatchUsd : estimate.SyncUsd), ct);
+        var usd = useBatchPrices ? estimate.BatchUsd : estimate.SyncUsd;
+        if (billedTokens is { } billed && estimate.TotalTokens > 0)
+        {
+            return new GeminiSpendEntry(job, mode, items, textTokens, estimate.ImageTokens, usd * billed / estimate.TotalTokens, billed, Estimated: false);
+        }
+
+        return new GeminiSpendEntry(job, mode, items, textTokens, estimate.ImageTokens, usd);
     }
 
     private string SyncResultsPath(string jobName) => Path.Combine(paths.Jobs, "gemini-" + jobName.Replace('/', '-') + ".jsonl");

@@ -90,6 +90,14 @@ public sealed class GeminiOptions
     [Range(0.0, 1_000_000.0)]
     public double? MaxCostUsd { get; set; }
 
-    /// <summary>Delete the uploaded input file and the results file once a job's results have been read.</summary>
+    /// <summary>Delete the uploaded input file and the results file once a job's collect is committed.</summary>
     public bool DeleteFilesAfterCollect { get; set; } = true;
+
+    /// <summary>Gemini requests per second for the whole process (polls, uploads, downloads, retries together).</summary>
+    [Range(0.1, 1_000.0)]
+    public double MaxRequestsPerSecond { get; set; } = 5.0;
+
+    /// <summary>How long a search query's embedding may keep retrying 429/503 before the query fails as unavailable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan QueryDeadline { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -29,6 +29,7 @@ public static class GeminiProviderServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<GeminiClient>(GeminiClient.HttpClientName);
+        services.TryAddSingleton<GeminiRequestBudget>();
         services.TryAddSingleton<GeminiAdmission>();
         services.TryAddSingleton<GeminiSpendLedger>();
         services.TryAddSingleton<GeminiEmbeddingProvider>();

@@ -14,6 +14,9 @@ internal sealed class GeminiShardFile(GeminiOptions options)
 {
     private static readonly byte[] s_newLine = "\n"u8.ToArray();
 
+    /// <summary>Version of the line format (document text form, parts); part of a batch's remote identity.</summary>
+    public const int FormatVersion = 1;
+
     public string ModelPath => "models/" + options.Model;
 
     /// <summary>The document form Google gives for Embedding 2 (no taskType); products carry no separate title here.</summary>

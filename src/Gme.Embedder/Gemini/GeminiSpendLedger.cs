@@ -4,8 +4,10 @@ using Gme.Core.Storage;
 namespace Gme.Embedder.Gemini;
 
 /// <summary>
-/// Actual spend, one small JSON file per job under <c>jobs/gemini-spend</c>: written once when a job's results are
-/// read, so a repeated read does not count twice. The files hold counts and dollars only, never a key or a vector.
+/// Spend, one small JSON file per job under <c>jobs/gemini-spend</c>: written by the job's release after its collect
+/// committed (or when a synchronous call was paid), keyed by job, so a repeated release overwrites and never counts
+/// twice. Billed tokens (usageMetadata) where the results reported them, the estimate otherwise (<c>Estimated</c>).
+/// The files hold counts and dollars only, never a key or a vector.
 /// </summary>
 public sealed class GeminiSpendLedger(DataPaths paths)
 {

@@ -151,6 +151,12 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
         }
     }
 
+    /// <summary>
+    /// Nothing to release: the job's results file is local, cost nothing, and is what a redelivered collect of the
+    /// same shard reads again; it goes with the data dir.
+    /// </summary>
+    public Task ReleaseJobAsync(string jobName, string? release, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     public Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default)
     {
         var target = s_spaces.FirstOrDefault(s => s.Name == space)

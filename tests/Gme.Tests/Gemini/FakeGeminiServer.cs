@@ -12,9 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace Gme.Tests.Gemini;
 
 /// <summary>
-/// A Kestrel server on 127.0.0.1 that speaks the documented Gemini protocol: resumable uploads, files, long-running
-/// embedding batches whose state advances on each GET, responses files, the synchronous endpoints, and injectable
-/// faults. Embeddings are deterministic (a hash of the request content) and unit length.
+/// A Kestrel server on 127.0.0.1 that speaks the documented Gemini protocol: resumable uploads, files (list, get,
+/// delete), long-running embedding batches whose state advances on each GET, responses files that can be deleted or
+/// expire while their batch stays listed, result lines with usageMetadata, the synchronous endpoints, and injectable
+/// faults. Like the real API, batches.get does not echo the input file. One server is one account: a second data dir
+/// pointed at it sees the first one's batches. Embeddings are deterministic (a hash of the request content), unit length.
 /// </summary>
 internal sealed class FakeGeminiServer : IAsyncDisposable
 {
@@ -47,9 +49,33 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
 
     public int CreateCalls { get; private set; }
 
+    /// <summary>Every request served or refused, fault answers included.</summary>
+    public int Requests { get; private set; }
+
+    /// <summary>Downloads of a responses file that no longer exists (answered 404).</summary>
+    public int MissingDownloads { get; private set; }
+
+    /// <summary>Prompt tokens billed in result lines (usageMetadata), per line.</summary>
+    public const int TokensPerLine = 300;
+
+    /// <summary>Batches whose display name matches never finish while this says so (a job stuck RUNNING).</summary>
+    public Func<string, bool>? Stuck { get; set; }
+
+    /// <summary>Polls (batches.get) of the batches whose display name matches.</summary>
+    public int PollsOf(Func<string, bool> displayName) { lock (_gate) { return _batches.Values.Where(b => displayName(b.DisplayName)).Sum(b => b.Gets); } }
+
+    /// <summary>Every stored file, uploaded or generated.</summary>
+    public IReadOnlyList<string> AllFiles { get { lock (_gate) { return _files.Keys.ToList(); } } }
+
+    /// <summary>Deletes every responses file, as their 48 h / 6 week expiry would; the batches stay listed as succeeded.</summary>
+    public void ExpireResults() { lock (_gate) { foreach (var name in _files.Values.Where(f => f.Generated).Select(f => f.Name).ToList()) { _files.Remove(name); } } }
+
     public int SyncEmbedCalls { get; private set; }
 
     public int SyncEmbedItems { get; private set; }
+
+    /// <summary>Items embedded through batchEmbedContents (products re-embedded synchronously; queries use embedContent).</summary>
+    public int SyncLineItems { get; private set; }
 
     /// <summary>Requests that carried the key somewhere other than the x-goog-api-key header, or had a wrong key.</summary>
     public IReadOnlyList<string> KeyViolations { get { lock (_gate) { return [.. _keyViolations]; } } }
@@ -100,6 +126,7 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         var isSession = path.StartsWith("/upload/session/", StringComparison.Ordinal);
         lock (_gate)
         {
+            Requests++;
             if (request.QueryString.Value?.Contains(ApiKey, StringComparison.Ordinal) == true || path.Contains(ApiKey, StringComparison.Ordinal))
             {
                 _keyViolations.Add("key in URL: " + request.Method + " " + path);
@@ -329,7 +356,7 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
                     return;
                 }
 
-                Locked(() => { SyncEmbedCalls++; SyncEmbedItems += requests.Count; return 0; });
+                Locked(() => { SyncEmbedCalls++; SyncEmbedItems += requests.Count; SyncLineItems += requests.Count; return 0; });
                 await Json(http, new JsonObject { ["embeddings"] = new JsonArray([.. requests.Select(r => (JsonNode)Embedding(r!))]) });
                 return;
             case "asyncBatchEmbedContent":
@@ -384,7 +411,12 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
 
     private JsonObject Poll(Batch batch)
     {
-        if (!batch.Terminal && ++batch.Polls >= PollsToFinish)
+        batch.Gets++;
+        if (!batch.Terminal && Stuck?.Invoke(batch.DisplayName) == true)
+        {
+            batch.State = "RUNNING";
+        }
+        else if (!batch.Terminal && ++batch.Polls >= PollsToFinish)
         {
             Finish(batch);
         }
@@ -425,7 +457,12 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
             }
             else
             {
-                text = new JsonObject { ["key"] = key, ["response"] = new JsonObject { ["embedding"] = Embedding(request), ["tokenCount"] = "331" } }.ToJsonString();
+                text = new JsonObject
+                {
+                    ["key"] = key,
+                    ["response"] = new JsonObject { ["embedding"] = Embedding(request) },
+                    ["usageMetadata"] = new JsonObject { ["promptTokenCount"] = TokensPerLine, ["totalTokenCount"] = TokensPerLine },
+                }.ToJsonString();
             }
 
             output.Append(text).Append('\n');
@@ -446,7 +483,16 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
 
     private async Task DownloadAsync(HttpContext http, string name)
     {
-        var file = Locked(() => _files[name]);
+        var file = Locked(() =>
+        {
+            if (!_files.TryGetValue(name, out var found))
+            {
+                MissingDownloads++;
+                throw new KeyNotFoundException();
+            }
+
+            return found;
+        });
         if (file.Undownloadable)
         {
             await Error(http, 503, "UNAVAILABLE", "The service is currently unavailable.");
@@ -518,7 +564,6 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
             ["model"] = "models/" + b.Model,
             ["displayName"] = b.DisplayName,
             ["state"] = "BATCH_STATE_" + b.State,
-            ["inputConfig"] = new JsonObject { ["fileName"] = b.InputFile },
             ["batchStats"] = new JsonObject { ["requestCount"] = b.Lines.ToString(CultureInfo.InvariantCulture), ["failedRequestCount"] = b.Failed.ToString(CultureInfo.InvariantCulture) },
             ["name"] = b.Name,
         };
@@ -591,6 +636,7 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         public int Lines { get; } = Encoding.UTF8.GetString(input).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         public string State { get; set; } = "PENDING";
         public int Polls { get; set; }
+        public int Gets { get; set; }
         public int Failed { get; set; }
         public string? ResponsesFile { get; set; }
         public bool Terminal => State is "SUCCEEDED" or "FAILED" or "EXPIRED" or "CANCELLED";

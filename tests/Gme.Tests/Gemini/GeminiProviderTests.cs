@@ -50,6 +50,11 @@ public sealed class GeminiProviderTests
         Assert.Contains("synchronous attempts", failed.Error, StringComparison.Ordinal);
         Assert.All(results.Where(r => r.Error is null), r => Assert.Equal(768, r.Vectors!["product"].Length));
         Assert.True(ctx.Server.SyncEmbedItems > 0);
+        Assert.Empty(await new GeminiSpendLedger(ctx.Paths).ReadAllAsync(ct)); // reading records nothing
+        Assert.NotEmpty(ctx.Server.AllFiles); // and deletes nothing
+
+        await ctx.Provider.ReleaseJobAsync(job, ctx.Provider.DescribeRelease(job), ct);
+        Assert.Empty(ctx.Server.AllFiles);
         var spend = await new GeminiSpendLedger(ctx.Paths).ReadAllAsync(ct);
         Assert.Contains(spend, s => s.Mode == "batch" && s.Usd > 0);
         Assert.Contains(spend, s => s.Mode == "sync" && s.Usd > 0);
@@ -88,7 +93,7 @@ public sealed class GeminiProviderTests
         var second = await ctx.Provider.SubmitShardAsync(shardId, path, ct);
 
         Assert.NotEqual(first, second);
-        Assert.Equal(2, ctx.Server.Batches.Count(b => b.DisplayName == shardId));
+        Assert.Equal(2, ctx.Server.Batches.Count(b => GeminiTestContext.IsShard(b.DisplayName, shardId)));
         Assert.Single(ctx.Server.UploadedFiles); // the input file was reused, not uploaded again
     }
 
@@ -122,7 +127,7 @@ public sealed class GeminiProviderTests
         {
             var (shardId, path) = await ctx.WriteShardAsync(2, $"shard-rl-{i}");
             var job = await SubmitSurvivingFaultsAsync(ctx, shardId, path);
-            Assert.Single(ctx.Server.Batches, b => b.DisplayName == shardId && b.Name == job);
+            Assert.Single(ctx.Server.Batches, b => GeminiTestContext.IsShard(b.DisplayName, shardId) && b.Name == job);
 
             // Jobs that finish free admission: halved limits would otherwise hold later shards back.
             await PollUntilDoneAsync(ctx, job);
@@ -154,6 +159,60 @@ public sealed class GeminiProviderTests
         var vector = await ctx.Provider.EmbedQueryAsync(new EmbeddingQuery("red dress", null), "product", TestContext.Current.CancellationToken);
         Assert.Equal(768, vector.Length);
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => (double)v * v)), 1e-4);
+    }
+
+    [Fact]
+    public async Task ReadResults_ResultsFileExpired_ResultsLostAndResubmitCreatesNewBatch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ctx = await GeminiTestContext.StartAsync();
+        var (shardId, path) = await ctx.WriteShardAsync(3);
+        var first = await ctx.Provider.SubmitShardAsync(shardId, path, ct);
+        await PollUntilDoneAsync(ctx, first);
+        ctx.Server.ExpireResults();
+
+        await Assert.ThrowsAsync<JobResultsLostException>(() => ctx.Provider.ReadResultsAsync(first, ct).ToListAsync(ct).AsTask());
+        var second = await ctx.NewProvider().SubmitShardAsync(shardId, path, ct);
+
+        Assert.NotEqual(first, second); // the succeeded batch without results is not adopted
+        await PollUntilDoneAsync(ctx, second);
+        Assert.Equal(3, (await ctx.Provider.ReadResultsAsync(second, ct).ToListAsync(ct)).Count(r => r.Error is null));
+    }
+
+    [Fact]
+    public async Task Submit_OtherOutputSizeOnSameAccount_NeverAdoptsTheOtherSizesBatch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ctx = await GeminiTestContext.StartAsync();
+        var (shardId, path) = await ctx.WriteShardAsync(3);
+        var at768 = await ctx.Provider.SubmitShardAsync(shardId, path, ct);
+
+        ctx.Options.OutputDimensionality = 1536;
+        var provider = ctx.NewProvider();
+        var (_, path1536) = await ctx.WriteShardAsync(3);
+        var at1536 = await provider.SubmitShardAsync(shardId, path1536, ct);
+
+        Assert.NotEqual(at768, at1536);
+        await PollUntilDoneAsync(ctx, at1536);
+        Assert.All(await provider.ReadResultsAsync(at1536, ct).ToListAsync(ct), r => Assert.Equal(1536, r.Vectors!["product"].Length));
+    }
+
+    [Fact]
+    public async Task EmbedQuery_RateLimitedAndUnavailable_RetriedWithinDeadlineThenOneClearException()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var faults = new FakeGeminiFaults { CallFaultRate = 0.6 };
+        await using var ctx = await GeminiTestContext.StartAsync(faults, o => o.QueryDeadline = TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(768, (await ctx.Provider.EmbedQueryAsync(new EmbeddingQuery("red dress " + i, null), "product", ct)).Length);
+        }
+
+        faults.CallFaultRate = 1;
+        ctx.Options.QueryDeadline = TimeSpan.FromMilliseconds(300);
+        var ex = await Assert.ThrowsAsync<EmbeddingUnavailableException>(() =>
+            ctx.NewProvider().EmbedQueryAsync(new EmbeddingQuery("red dress", null), "product", ct));
+        Assert.DoesNotContain(GeminiTestContext.CanaryKey, ex.Message, StringComparison.Ordinal);
     }
 
     /// <summary>What the pipeline does: a submit that throws is delivered again (the ledger says Submitting).</summary>

@@ -37,8 +37,8 @@ public sealed class GeminiSubmitOnceTests
 
         foreach (var (shardId, job) in jobs)
         {
-            Assert.Single(ctx.Server.Batches, b => b.DisplayName == shardId);
-            Assert.Equal(job, ctx.Server.Batches.Single(b => b.DisplayName == shardId).Name);
+            Assert.Single(ctx.Server.Batches, b => GeminiTestContext.IsShard(b.DisplayName, shardId));
+            Assert.Equal(job, ctx.Server.Batches.Single(b => GeminiTestContext.IsShard(b.DisplayName, shardId)).Name);
             BatchJobStatus status;
             do
             {

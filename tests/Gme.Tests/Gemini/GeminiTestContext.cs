@@ -23,7 +23,8 @@ internal sealed class GeminiTestContext : IAsyncDisposable
         _loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         Paths = new DataPaths(_dir.Path);
         Paths.EnsureCreated();
-        Client = new GeminiClient(_http, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, _loggers.CreateLogger<GeminiClient>());
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+        Client = new GeminiClient(_http, wrapped, new GeminiRequestBudget(wrapped, TimeProvider.System), TimeProvider.System, _loggers.CreateLogger<GeminiClient>());
         Provider = NewProvider();
     }
 
@@ -52,7 +53,13 @@ internal sealed class GeminiTestContext : IAsyncDisposable
         MaxBackoff = TimeSpan.FromMilliseconds(100),
         UploadChunkBytes = 4096,
         SafeRetryBaseDelay = TimeSpan.FromMilliseconds(5),
+        MaxRequestsPerSecond = 1000,
     };
+
+    /// <summary>Whether a remote display name belongs to the shard (names are gme-{identity}-{shardId}).</summary>
+    public static bool IsShard(string? displayName, string shardId) =>
+        displayName is not null && displayName.StartsWith("gme-", StringComparison.Ordinal) && displayName.EndsWith("-" + shardId, StringComparison.Ordinal)
+        && displayName.Length == "gme-".Length + 16 + 1 + shardId.Length;
 
     /// <summary>A fresh provider over the same remote state and data folder: what a restarted process would build.</summary>
     public GeminiEmbeddingProvider NewProvider()

@@ -16,7 +16,8 @@ namespace Gme.Tests.Support;
 /// </summary>
 internal static class EmbeddedPipelineHost
 {
-    public static IHost Build(string dataDirectory, IDictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
+    public static IHost Build(string dataDirectory, IDictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "gme-tests" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -32,6 +33,7 @@ internal static class EmbeddedPipelineHost
         builder.AddIndexerStages();
         builder.Services.AddSampleImageServer();
         builder.Services.AddGmeBus(GmeProfile.Embedded);
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 }
