@@ -57,7 +57,7 @@ internal static class CliHost
     /// The most a command waits for its host to stop and be disposed; past it the command answers anyway and the
     /// process exits (Program.cs), abandoning what still runs. Keeps every exit within 10 s of its last line.
     /// </summary>
-    internal static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(7);
+    internal static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(6);
 
     /// <summary>Stops and disposes the host within <see cref="ShutdownBudget"/>; true when it finished in time.</summary>
     public static async Task<bool> ShutDownAsync(IHost host)

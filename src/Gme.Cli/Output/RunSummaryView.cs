@@ -55,7 +55,7 @@ internal static class RunSummaryView
                 Console.Error.WriteLine($"error: {bad}");
                 return Hosting.BadInput.ExitCode;
             default:
-                Console.Error.WriteLine($"error: run failed: {c.Error}. Fix the cause and run the same command again to resume.");
+                Console.Error.WriteLine($"error: run failed: {c.Error?.TrimEnd('.')}. Fix the cause and run the same command again to resume.");
                 return RunFailedExitCode;
         }
     }
