@@ -1,3 +1,4 @@
+using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +28,17 @@ public sealed class CliLogFormatterTests
         Assert.Contains(nameof(Throw), text);
     }
 
-    private static string Format(bool verbose)
+    [Fact]
+    public void TeardownAfterADeliberateStop_IsPrintedOnlyWithVerbose()
+    {
+        var stopping = new CliShutdown();
+        stopping.Begin();
+
+        Assert.Equal("", Format(verbose: false, stopping));
+        Assert.Contains("R-RETRY", Format(verbose: true, stopping));
+    }
+
+    private static string Format(bool verbose, CliShutdown? shutdown = null)
     {
         Exception thrown;
         try
@@ -40,7 +51,7 @@ public sealed class CliLogFormatterTests
             thrown = ex;
         }
 
-        var formatter = new CliLogFormatter(new StaticMonitor(new CliLogFormatterOptions { Verbose = verbose }));
+        var formatter = new CliLogFormatter(new StaticMonitor(new CliLogFormatterOptions { Verbose = verbose }), shutdown ?? new CliShutdown());
         var entry = new LogEntry<string>(LogLevel.Warning, "MassTransit.ReceiveTransport", new EventId(0),
             "R-RETRY loopback://localhost/download-images 0a1b ImagesDownloaded", thrown, (s, _) => s);
         using var writer = new StringWriter();

@@ -62,6 +62,7 @@ internal static class CliHost
     /// <summary>Stops and disposes the host within <see cref="ShutdownBudget"/>; true when it finished in time.</summary>
     public static async Task<bool> ShutDownAsync(IHost host)
     {
+        host.Services.GetService<CliShutdown>()?.Begin();
         var shutdown = Task.Run(async () =>
         {
             using var stopping = new CancellationTokenSource(BusStopTimeout + TimeSpan.FromSeconds(1));
@@ -120,6 +121,7 @@ internal static class CliHost
 
         // The CLI owns Ctrl-C and SIGTERM (CliInterrupt); the console lifetime would swallow them.
         builder.Services.AddSingleton<IHostLifetime, CliLifetime>();
+        builder.Services.AddSingleton<CliShutdown>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = BusStopTimeout + TimeSpan.FromSeconds(1));
 
         // One line per entry on standard error; stack traces only with --verbose (CliLogFormatter).

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Gme.Cli.Hosting;
 
 namespace Gme.Cli.Output;
 
@@ -14,9 +15,10 @@ internal sealed class CliLogFormatterOptions : ConsoleFormatterOptions
 /// <summary>
 /// Every log entry on one line (`HH:mm:ss warn Category: message`). An exception is summarised on that line (type
 /// and message, inner exceptions joined) unless --verbose asks for the stack trace, so a transient MassTransit
-/// `R-RETRY` warning is one line on a terminal instead of forty; errors are kept, summarised the same way.
+/// `R-RETRY` warning is one line on a terminal instead of forty; errors are kept, summarised the same way. Once the
+/// command is stopping its host on purpose (<see cref="CliShutdown"/>), the teardown's logs need --verbose.
 /// </summary>
-internal sealed class CliLogFormatter(IOptionsMonitor<CliLogFormatterOptions> options) : ConsoleFormatter(FormatterName)
+internal sealed class CliLogFormatter(IOptionsMonitor<CliLogFormatterOptions> options, CliShutdown shutdown) : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "gme";
 
@@ -29,6 +31,11 @@ internal sealed class CliLogFormatter(IOptionsMonitor<CliLogFormatterOptions> op
         }
 
         var verbose = options.CurrentValue.Verbose;
+        if (!verbose && shutdown.Stopping)
+        {
+            return;
+        }
+
         textWriter.Write(TimeProvider.System.GetLocalNow().ToString("HH:mm:ss ", System.Globalization.CultureInfo.InvariantCulture));
         textWriter.Write(Level(logEntry.LogLevel));
         textWriter.Write(' ');
