@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -13,7 +12,9 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every Gme service shares: OpenTelemetry (Gme sources, MassTransit, EF Core, HttpClient), health endpoints,
-/// service discovery, and HTTP resilience that never retries unsafe methods (a replayed POST can pay twice).
+/// and service discovery. No resilience handler is added to every client: each HTTP client declares its one retry
+/// policy where it is registered (see README "Retries"), because a default pipeline stacked on a client's own retry
+/// loop multiplies attempts and its per-attempt timeout cut long uploads and downloads off.
 /// </summary>
 public static class Extensions
 {
@@ -26,11 +27,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
-            http.AddServiceDiscovery();
-        });
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
     }
 

@@ -31,7 +31,12 @@ public sealed class MalformedCatalogueTests
 
         var data = dir.Sub("data");
         var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), "run", "--source", file, "--data-dir", data);
-        Assert.True(run.ExitCode == 0, $"gme run exited {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
+        // Rejected rows carry their reason and do not fail the run; the product whose photo is missing does: exit 3,
+        // with the count and the reason on one line.
+        Assert.True(run.ExitCode == 3, $"gme run exited {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
+        var failedLine = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("1 of 13 products failed", failedLine);
+        Assert.Contains("file_not_found", failedLine);
 
         var status = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "status", "--json", "--data-dir", data);
         using var json = JsonDocument.Parse(status.Stdout);

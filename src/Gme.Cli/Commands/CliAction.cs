@@ -17,10 +17,14 @@ internal static class CliAction
         {
             return Fail(ex.Message, ex.ExitCode);
         }
+        catch (Exception ex) when (BadInput.Find(ex) is { } bad)
+        {
+            return Fail(bad.Message, BadInput.ExitCode);
+        }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("interrupted: nothing finished is lost; run the same command again to resume");
-            return 130;
+            return CliInterrupt.ExitCode;
         }
         catch (OptionsValidationException ex)
         {

@@ -140,10 +140,10 @@ internal static class RunCommand
     private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
-        using var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
-        await host.StartAsync(ct);
+        var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
         try
         {
+            await host.StartAsync(ct);
             var services = host.Services;
             if (spec.ImagesRoot is null && spec.Kind != "sample"
                 && services.GetRequiredService<IOptions<IngestOptions>>().Value.ImagesRoot is { Length: > 0 } configured)
@@ -168,14 +168,18 @@ internal static class RunCommand
                 await services.GetRequiredService<PipelineRecovery>().RequeueAsync(runId, bus, releaseClaims: true, ct);
             }
 
-            var final = await RunProgressView.FollowAsync(services.GetRequiredService<LedgerStatus>(), runId, ct);
+            var status = services.GetRequiredService<LedgerStatus>();
+            var final = await RunProgressView.FollowAsync(status, runId, ct);
             stopwatch.Stop();
-            return RunSummaryView.Print(final, stopwatch.Elapsed);
+            var reasons = final.Counts.Failed > 0
+                ? await status.RunFailureReasonsAsync(runId, RunSummaryView.TopReasons, CancellationToken.None)
+                : [];
+            return RunSummaryView.Print(final, reasons, stopwatch.Elapsed);
         }
         finally
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await host.StopAsync(stopping.Token);
+            // Bounded: whatever the run's outcome, the command answers within seconds of its last line.
+            await CliHost.ShutDownAsync(host);
         }
     }
 }

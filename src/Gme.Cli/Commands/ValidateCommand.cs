@@ -36,7 +36,7 @@ internal static class ValidateCommand
                 PrintText(report, path);
             }
 
-            return report.Passed ? 0 : RunSummaryView.ValidationFailedExitCode;
+            return report.Passed ? 0 : RunSummaryView.FailedProductsExitCode;
         }));
         return command;
     }

@@ -3,7 +3,9 @@ using Gme.Core.Messaging;
 using Gme.Embedder;
 using Gme.Indexer;
 using Gme.Ingest;
+using Gme.Cli.Output;
 using Gme.Ingest.Sample;
+using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,8 +33,62 @@ internal static class CliHost
         }
 
         builder.Services.AddGmeBus(GmeProfile.Embedded);
+
+        // A run that ends (failed, paused, interrupted) abandons what is queued on the in-memory bus (the ledger
+        // re-announces it on the next `gme run`) and cancels what consumers are doing: MassTransit cancels each
+        // consumer's token after ConsumerStopTimeout and gives up on the bus after StopTimeout, instead of letting
+        // in-flight chunks run (and download) for minutes after the run's error was printed.
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.ConsumerStopTimeout = ConsumerStopTimeout;
+            o.StopTimeout = BusStopTimeout;
+        });
         configure?.Invoke(builder.Services);
         return builder.Build();
+    }
+
+    /// <summary>How long in-flight consumers get to finish before their cancellation token fires.</summary>
+    internal static readonly TimeSpan ConsumerStopTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the bus gets to stop.</summary>
+    internal static readonly TimeSpan BusStopTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// The most a command waits for its host to stop and be disposed; past it the command answers anyway and the
+    /// process exits (Program.cs), abandoning what still runs. Keeps every exit within 10 s of its last line.
+    /// </summary>
+    internal static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(6);
+
+    /// <summary>Stops and disposes the host within <see cref="ShutdownBudget"/>; true when it finished in time.</summary>
+    public static async Task<bool> ShutDownAsync(IHost host)
+    {
+        host.Services.GetService<CliShutdown>()?.Begin();
+        var shutdown = Task.Run(async () =>
+        {
+            using var stopping = new CancellationTokenSource(BusStopTimeout + TimeSpan.FromSeconds(1));
+            try
+            {
+                await host.StopAsync(stopping.Token);
+            }
+            finally
+            {
+                if (host is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync();
+                }
+                else
+                {
+                    host.Dispose();
+                }
+            }
+        });
+        var finished = await Task.WhenAny(shutdown, Task.Delay(ShutdownBudget)) == shutdown;
+        if (finished)
+        {
+            await shutdown; // surfaces a failed stop
+        }
+
+        return finished;
     }
 
     /// <summary>Ledger, model and index only: for status, search and validate, which publish nothing.</summary>
@@ -63,12 +119,18 @@ internal static class CliHost
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(EmbeddedSettings(common));
 
-        builder.Logging.AddSimpleConsole(o =>
+        // The CLI owns Ctrl-C and SIGTERM (CliInterrupt); the console lifetime would swallow them.
+        builder.Services.AddSingleton<IHostLifetime, CliLifetime>();
+        builder.Services.AddSingleton<CliShutdown>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = BusStopTimeout + TimeSpan.FromSeconds(1));
+
+        // One line per entry on standard error; stack traces only with --verbose (CliLogFormatter).
+        builder.Logging.AddConsole(o =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
+            o.FormatterName = CliLogFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddConsoleFormatter<CliLogFormatter, CliLogFormatterOptions>(o => o.Verbose = common.Verbose);
         builder.Logging.SetMinimumLevel(common.Verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

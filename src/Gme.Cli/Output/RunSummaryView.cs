@@ -6,9 +6,23 @@ namespace Gme.Cli.Output;
 /// <summary>The closing lines of `gme run` and its exit code.</summary>
 internal static class RunSummaryView
 {
-    public const int ValidationFailedExitCode = 3;
+    /// <summary>Products failed, or validation found problems.</summary>
+    public const int FailedProductsExitCode = 3;
 
-    public static int Print((RunProgressCounts Counts, StageClock Clock) final, TimeSpan elapsed)
+    public const int PausedExitCode = 4;
+
+    /// <summary>A stage gave up: the run stopped.</summary>
+    public const int RunFailedExitCode = 1;
+
+    /// <summary>Failure reasons printed when products failed.</summary>
+    public const int TopReasons = 3;
+
+    /// <summary>
+    /// Exit 0 only when every product of the run is indexed (rows rejected at ingest carry their reason in the
+    /// ledger and do not count) and validation passed; 3 when products failed (count and top reasons) or validation
+    /// found problems; 4 paused on the cost cap; 2 when the run stopped on bad input; 1 when a stage gave up.
+    /// </summary>
+    public static int Print((RunProgressCounts Counts, StageClock Clock) final, IReadOnlyList<(string Reason, int Count)> reasons, TimeSpan elapsed)
     {
         var (c, clock) = final;
         Console.WriteLine($"Finished in {elapsed.TotalSeconds:F1} s: {c.Indexed} indexed, {c.Failed} failed of {c.Ingested} products.");
@@ -24,17 +38,25 @@ internal static class RunSummaryView
 
         switch (c.Status)
         {
+            case RunStatus.Completed when c.Failed > 0:
+                Console.Error.WriteLine($"error: {c.Failed:N0} of {c.Ingested:N0} products failed: "
+                    + string.Join("; ", reasons.Select(r => $"{r.Reason} ({r.Count:N0})"))
+                    + ". Run the same command again to retry them; `gme status` lists every reason.");
+                return FailedProductsExitCode;
             case RunStatus.Completed when c.ValidationPassed == true:
                 return 0;
             case RunStatus.Completed:
                 Console.Error.WriteLine($"error: validation failed: {c.Error}");
-                return ValidationFailedExitCode;
+                return FailedProductsExitCode;
             case RunStatus.Paused:
                 Console.Error.WriteLine($"paused: {c.Error}. Run the same command again to resume.");
-                return 4;
+                return PausedExitCode;
+            case RunStatus.Failed when Hosting.BadInput.FromRunError(c.Error) is { } bad:
+                Console.Error.WriteLine($"error: {bad}");
+                return Hosting.BadInput.ExitCode;
             default:
-                Console.Error.WriteLine($"error: run failed: {c.Error}. Fix the cause and run the same command again to resume.");
-                return 1;
+                Console.Error.WriteLine($"error: run failed: {c.Error?.TrimEnd('.')}. Fix the cause and run the same command again to resume.");
+                return RunFailedExitCode;
         }
     }
 }

@@ -40,6 +40,10 @@ public static class GmeBusExtensions
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+
+            // MassTransit 8.4+ reports anonymous usage to its vendor by default; Gme phones nobody (and offline runs
+            // logged "Failed to report usage telemetry" in every process).
+            x.DisableUsageTelemetry();
             foreach (var contribution in contributions)
             {
                 contribution.Configure(x);

@@ -80,6 +80,17 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
         };
     }
 
+    /// <summary>The most frequent reasons this run's failed products carry, most frequent first.</summary>
+    public async Task<IReadOnlyList<(string Reason, int Count)>> RunFailureReasonsAsync(Guid runId, int top, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        var reasons = await db.Products.AsNoTracking().Where(p => p.LastRunId == runId && p.Failed)
+            .GroupBy(p => p.LastError ?? "unknown")
+            .Select(g => new { Reason = g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).Take(top).ToListAsync(cancellationToken);
+        return reasons.Select(r => (r.Reason, r.Count)).ToList();
+    }
+
     /// <summary>Counts for one run's products only (live progress of `gme run`).</summary>
     public async Task<RunProgressCounts> ReadRunAsync(Guid runId, CancellationToken cancellationToken = default)
     {

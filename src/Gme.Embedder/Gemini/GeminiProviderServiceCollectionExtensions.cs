@@ -28,12 +28,37 @@ public static class GeminiProviderServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<GeminiClient>(GeminiClient.HttpClientName);
+        AddGeminiHttpClient(services);
         services.TryAddSingleton<GeminiRequestBudget>();
         services.TryAddSingleton<GeminiAdmission>();
         services.TryAddSingleton<GeminiSpendLedger>();
         services.TryAddSingleton<GeminiEmbeddingProvider>();
         services.AddSingleton<IEmbeddingProvider>(sp => sp.GetRequiredService<GeminiEmbeddingProvider>());
         return services;
+    }
+
+    /// <summary>
+    /// Retry policy: <see cref="GeminiClient"/>'s own loop (safe calls only: GETs, DELETEs and resumable-upload
+    /// chunks/queries, <c>MaxSafeAttempts</c> with <c>SafeRetryBaseDelay</c>; a batch create is never repeated without
+    /// listing first), and no resilience pipeline: a pipeline would multiply those attempts, replay creates that may
+    /// have succeeded, and its per-attempt timeout would cut 8 MiB upload chunks off.
+    /// The client lives in a singleton provider, so it is a singleton too, built once from the named client with a
+    /// handler the factory never rotates; the <see cref="SocketsHttpHandler"/> recycles its connections every few
+    /// minutes instead (PooledConnectionLifetime), which keeps DNS fresh without a captured, expired typed client.
+    /// </summary>
+    private static void AddGeminiHttpClient(IServiceCollection services)
+    {
+        // One request (up to its response headers) may take 5 minutes: long enough for an 8 MiB upload chunk on a slow
+        // link, short enough that a dead connection fails into the client's retry loop rather than hanging a stage.
+        services.AddHttpClient(GeminiClient.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(5))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                UseCookies = false,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<GeminiClient>(
+            sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(GeminiClient.HttpClientName)));
     }
 }

@@ -27,14 +27,14 @@ public static class ImageServiceCollectionExtensions
         services.TryAddSingleton<DownloadLimiter>();
         services.TryAddSingleton<IImageFetcher, HttpImageFetcher>();
 
-        // The fetcher retries and times out by itself, so the resilience handler that service defaults add to every
-        // client is removed here: two retry layers would multiply attempts and fight over the deadline.
-#pragma warning disable EXTEXP0001 // Experimental, but the only way to opt one client out of ConfigureHttpClientDefaults.
+        // Retry policy: the fetcher's own loop (HttpImageFetcher: MaxRetries, exponential backoff with jitter,
+        // Retry-After, one deadline per image over every attempt and the body), and no resilience pipeline: the loop
+        // has to see each attempt to re-check redirects through the SSRF guard and to release its download permit
+        // during a backoff wait, which a handler below it cannot do. GETs only, so a retry never creates anything.
+        // The fetcher asks the factory for a client per image, so handler rotation works (no captured client).
         services.AddHttpClient(HttpImageFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(
-                sp.GetRequiredService<NetworkGuard>(), sp.GetRequiredService<IOptions<ImageFetchOptions>>().Value))
-            .RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+                sp.GetRequiredService<NetworkGuard>(), sp.GetRequiredService<IOptions<ImageFetchOptions>>().Value));
         return services;
     }
 
