@@ -17,4 +17,11 @@ public sealed class IngestOptions
     /// <summary>Rows logged individually before rejections are only counted (the ledger keeps them all).</summary>
     [Range(0, 100_000)]
     public int MaxRejectionsLogged { get; set; } = 20;
+
+    /// <summary>
+    /// The share of rows (percent) that may be rejected before ingest fails the run as bad input: past it the file is
+    /// most likely the wrong one, or mapped wrongly, and embedding the rest would waste the run. 100 turns it off.
+    /// </summary>
+    [Range(0, 100)]
+    public double MaxRejectedPercent { get; set; } = 50;
 }
