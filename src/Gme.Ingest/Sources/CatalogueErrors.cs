@@ -56,6 +56,11 @@ internal static class CatalogueErrors
         PathTooLongException => new BadInputException(path, "path too long", ex),
         EndOfStreamException => new BadInputException(path, $"{format} file ends early (truncated or damaged)", ex),
 
+        // The Parquet library reports lengths that point past the end of the file as IOException, and seeks to the
+        // offsets a damaged footer holds (the file stream refuses a negative one, also with IOException).
+        IOException when FromParquet(ex) =>
+            new BadInputException(path, $"damaged {format} file ({OneLine(ex.Message)})", ex),
+
         // Other I/O errors (a timeout, a lock, a network share going away) may pass on a retry.
         IOException => null,
 
@@ -63,6 +68,10 @@ internal static class CatalogueErrors
         // particular reports damaged pages with ArgumentOutOfRange, IndexOutOfRange, InvalidOperation and the like.
         _ => new BadInputException(path, $"damaged or not a {format} file ({ex.GetType().Name}: {OneLine(ex.Message)})", ex),
     };
+
+    private static bool FromParquet(Exception ex) =>
+        ex.Source?.StartsWith("Parquet", StringComparison.Ordinal) == true
+        || ex.StackTrace?.Contains(" Parquet.", StringComparison.Ordinal) == true;
 
     private static string OneLine(string message)
     {

@@ -22,12 +22,18 @@ internal static class CatalogueFile
     public static void EnsureRegularFile(string path)
     {
         var info = new FileInfo(path);
-        if (info.LinkTarget is { } target && info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+        if (info.LinkTarget is { } target)
         {
-            throw new BadInputException(path, $"is a symbolic link to '{target}', which does not exist");
+            // A link's own length is that of its target's name: judge what it finally points at.
+            if (info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true } final)
+            {
+                throw new BadInputException(path, $"is a symbolic link to '{target}', which does not exist");
+            }
+
+            info = new FileInfo(final.FullName);
         }
 
-        if (Directory.Exists(path))
+        if (Directory.Exists(info.FullName))
         {
             throw new BadInputException(path, "is a directory, not a catalogue file");
         }
