@@ -31,6 +31,7 @@ internal static class GmeCommandLine
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(EstimateCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 

@@ -123,6 +123,7 @@ internal static class RunCommand
     private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
+        DamagedData.ThrowIfLedgerDamaged(common);
         using var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
         await host.StartAsync(ct);
         try

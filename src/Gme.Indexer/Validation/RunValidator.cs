@@ -113,6 +113,14 @@ public sealed class RunValidator(
         var examples = new List<string>();
         foreach (var file in files)
         {
+            if (!File.Exists(file.Path))
+            {
+                // Reported as a finding, not thrown: the data dir is damaged, and `gme doctor --repair` re-queues them.
+                bad++;
+                examples.Add($"vector file {file.Path} is missing (data dir damaged; run `gme doctor`)");
+                continue;
+            }
+
             await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
             {
                 if (!currentFileByProduct.TryGetValue(row.ProductId, out var current) || current != file.Id)

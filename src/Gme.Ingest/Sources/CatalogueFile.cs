@@ -7,7 +7,7 @@ namespace Gme.Ingest.Sources;
 /// Checks a catalogue file before it is opened, so that a FIFO or a device never blocks a read and a file that
 /// cannot be a catalogue is refused with one line naming it and the reason.
 /// </summary>
-internal static class CatalogueFile
+public static class CatalogueFile
 {
     /// <summary>Bytes read from the start of a text catalogue to recognise its encoding.</summary>
     public const int SniffBytes = 4096;
