@@ -32,6 +32,9 @@ public sealed class CleanDataDir : IAsyncLifetime
     {
         ["Gme:ChunkSize"] = "20",
         ["Gme:Embedder:ShardMaxItems"] = "20",
+
+        // A shard whose first collect comes too early (a loaded machine) waits for the next poll: keep that short.
+        ["Gme:Embedder:PollInterval"] = "00:00:01",
     });
 
     public async ValueTask InitializeAsync()
@@ -92,4 +95,14 @@ public sealed class CleanDataDir : IAsyncLifetime
         _dir.Dispose();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>
+/// The damage matrix runs a whole pipeline (with the local model) for its clean state: alone, after the parallel
+/// tests, so that a loaded machine does not push it past the wait for every product to be indexed.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DoctorCollection
+{
+    public const string Name = "doctor";
 }

@@ -11,6 +11,7 @@ namespace Gme.Tests.Doctor;
 /// Each kind of damage to a data dir is found by `gme doctor` and repaired by `--repair` to the clean state: the same
 /// indexed points with the same vectors, nothing dropped silently.
 /// </summary>
+[Collection(DoctorCollection.Name)]
 public sealed class DoctorDamageMatrixTests(CleanDataDir clean) : IClassFixture<CleanDataDir>
 {
     public static TheoryData<string> IndexDamage() => ["points-log-halved", "points-log-byte-flipped", "points-log-deleted", "index-deleted", "collection-json-emptied"];
