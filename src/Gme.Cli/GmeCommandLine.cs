@@ -32,6 +32,7 @@ internal static class GmeCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(EstimateCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 

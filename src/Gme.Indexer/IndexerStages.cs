@@ -46,6 +46,7 @@ public static class IndexerStages
         services.AddSingleton<CollectionInitializer>();
         services.AddSingleton<ProductSearch>();
         services.AddSingleton<RunValidator>();
+        services.AddSingleton<Doctor.DataDirDoctor>();
         return services;
     }
 }

@@ -23,4 +23,11 @@ public sealed class IngestOptions
     /// --images-root` overrides it). Copied into each new run's source, so a resume keeps the root it started with.
     /// </summary>
     public string? ImagesRoot { get; set; }
+
+    /// <summary>
+    /// The share of rows (percent) that may be rejected before ingest fails the run as bad input: past it the file is
+    /// most likely the wrong one, or mapped wrongly, and embedding the rest would waste the run. 100 turns it off.
+    /// </summary>
+    [Range(0, 100)]
+    public double MaxRejectedPercent { get; set; } = 50;
 }

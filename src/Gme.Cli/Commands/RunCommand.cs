@@ -3,9 +3,11 @@ using System.Diagnostics;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Contracts;
+using Gme.Core.Errors;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
 using Gme.Ingest;
+using Gme.Ingest.Sources;
 using Gme.Ingest.Sources.HuggingFace;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -118,15 +120,14 @@ internal static class RunCommand
         }
 
         var file = new FileInfo(source);
-        if (!file.Exists)
-        {
-            throw new CliException($"catalogue '{file.FullName}' does not exist");
-        }
-
         if (!s_fileTypes.Contains(file.Extension.ToLowerInvariant()))
         {
-            throw new CliException($"catalogue '{file.FullName}': unsupported file type '{file.Extension}' (use .csv, .jsonl or .parquet)");
+            throw new BadInputException(file.FullName, $"unsupported file type '{file.Extension}' (use .csv, .jsonl or .parquet)");
         }
+
+        // Missing, a directory, a dangling link, empty, a FIFO or a device: refused here, before a host starts, and
+        // without opening the file (a FIFO would block).
+        CatalogueFile.EnsureRegularFile(file.FullName);
 
         return new SourceSpec { Kind = "file", Location = file.FullName, Limit = limit, ColumnMap = columnMap, ImagesRoot = imagesRoot };
     }
@@ -140,6 +141,7 @@ internal static class RunCommand
     private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
+        DamagedData.ThrowIfLedgerDamaged(common);
         var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
         try
         {

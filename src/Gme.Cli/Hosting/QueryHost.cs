@@ -7,6 +7,7 @@ internal static class QueryHost
     public static async Task<T> RunAsync<T>(CommonOptions common, Func<IServiceProvider, Task<T>> body, CancellationToken ct)
     {
         common.RequireExistingData();
+        DamagedData.ThrowIfLedgerDamaged(common);
         using var host = CliHost.BuildQuery(common);
         await host.StartAsync(ct);
         try

@@ -77,6 +77,12 @@ public sealed class ProductMapper
             return Reject(row, Truncate(id), "product id holds control characters or invalid UTF-16");
         }
 
+        if (id.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            // U+FFFD is what a lenient decoder leaves of invalid UTF-8: two such ids would collide.
+            return Reject(row, Truncate(id), "product id holds U+FFFD (bytes that were not valid UTF-8)");
+        }
+
         foreach (var (key, value) in row.Fields)
         {
             if (value is not null && value.Length > MaxFieldLength && !s_droppedColumns.Contains(key))

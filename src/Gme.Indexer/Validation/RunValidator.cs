@@ -24,6 +24,9 @@ public sealed class RunValidator(
     IOptions<IndexerOptions> options,
     TimeProvider clock)
 {
+    /// <summary>Results read per self-search query.</summary>
+    private const int SelfSearchPage = 10;
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public async Task<ValidationReport> ValidateAsync(Guid runId, CancellationToken cancellationToken = default)
@@ -110,6 +113,14 @@ public sealed class RunValidator(
         var examples = new List<string>();
         foreach (var file in files)
         {
+            if (!File.Exists(file.Path))
+            {
+                // Reported as a finding, not thrown: the data dir is damaged, and `gme doctor --repair` re-queues them.
+                bad++;
+                examples.Add($"vector file {file.Path} is missing (data dir damaged; run `gme doctor`)");
+                continue;
+            }
+
             await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
             {
                 if (!currentFileByProduct.TryGetValue(row.ProductId, out var current) || current != file.Id)
@@ -152,8 +163,8 @@ public sealed class RunValidator(
             {
                 foreach (var (name, vector) in point.Vectors)
                 {
-                    var results = await store.SearchAsync(run.Collection, name, vector, 10, null, ct);
-                    if (IsTop1(point.Id, results))
+                    var results = await store.SearchAsync(run.Collection, name, vector, SelfSearchPage, null, ct);
+                    if (IsTop1(point.Id, results, SelfSearchPage))
                     {
                         hits[name]++;
                     }
@@ -166,8 +177,12 @@ public sealed class RunValidator(
             .ToList();
     }
 
-    /// <summary>First, or tied with the first at the same score (identical vectors cannot be told apart by any index).</summary>
-    private static bool IsTop1(Guid id, IReadOnlyList<ScoredPoint> results)
+    /// <summary>
+    /// First, or tied with the first at the same score: identical vectors (products sharing one photo, the variants of
+    /// a catalogue) cannot be told apart by any index. When the whole page is one tie, more products share the vector
+    /// than a page holds and the product is among them without being on the page; that is a hit too.
+    /// </summary>
+    internal static bool IsTop1(Guid id, IReadOnlyList<ScoredPoint> results, int page)
     {
         if (results.Count == 0)
         {
@@ -175,7 +190,8 @@ public sealed class RunValidator(
         }
 
         var best = results[0].Score;
-        return results.TakeWhile(r => best - r.Score <= 1e-5f).Any(r => r.Id == id);
+        var tied = results.TakeWhile(r => best - r.Score <= 1e-5f).ToList();
+        return tied.Any(r => r.Id == id) || (tied.Count >= page && results.Count >= page);
     }
 
     private async Task<List<TextQueryCheck>> TextQueriesAsync(LedgerDbContext db, Guid runId, CancellationToken ct)

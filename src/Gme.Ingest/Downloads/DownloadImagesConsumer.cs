@@ -56,6 +56,7 @@ internal sealed class DownloadImagesConsumer(
             });
 
         var now = clock.GetUtcNow().UtcDateTime;
+        await EnsureImageRowsAsync(db, results.Keys.Where(r => !known.ContainsKey(r)).ToList(), known, now, ct);
         foreach (var (imageRef, result) in results)
         {
             if (!known.TryGetValue(imageRef, out var image))
@@ -120,6 +121,32 @@ internal sealed class DownloadImagesConsumer(
         }
 
         await outbox.DeliverAsync(context, ct);
+    }
+
+    /// <summary>
+    /// Creates the image rows this chunk needs without conflicting with another chunk that shares a photo and got
+    /// there first (insert or ignore, then read back), so that shared photos never fail a save on the key of images.
+    /// </summary>
+    private static async Task EnsureImageRowsAsync(LedgerDbContext db, List<string> missing, Dictionary<string, ImageEntity> known,
+        DateTime now, CancellationToken ct)
+    {
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var imageRef in missing)
+        {
+            // The same statement on SQLite and PostgreSQL; the row is filled in by the tracked update below.
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO images (\"Ref\", \"Status\", \"Attempts\", \"Bytes\", \"Width\", \"Height\", \"UpdatedAt\") VALUES ({imageRef}, 0, 0, 0, 0, 0, {now}) ON CONFLICT (\"Ref\") DO NOTHING",
+                ct);
+        }
+
+        foreach (var image in await db.Images.Where(i => missing.Contains(i.Ref)).ToListAsync(ct))
+        {
+            known[image.Ref] = image;
+        }
     }
 
     private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, string? localRoot, ImageEntity? known, CancellationToken ct)

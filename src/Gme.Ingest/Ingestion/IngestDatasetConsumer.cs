@@ -54,9 +54,11 @@ internal sealed class IngestDatasetConsumer(
         var chunk = new List<(long, ProductRecord)>(chunkSize);
         var rejections = new List<RowRejection>();
         int accepted = 0, rejected = 0, chunkNumber = 0;
+        var verdict = new IngestVerdict(spec, source.Description, ingestOptions.Value.MaxRejectedPercent);
 
         await foreach (var row in source.ReadRowsAsync(ct))
         {
+            verdict.Observe(row);
             var (product, rejection) = mapper.Map(row);
             if (product is not null && firstSeen.TryGetValue(product.Id, out var firstRow))
             {
@@ -69,6 +71,7 @@ internal sealed class IngestDatasetConsumer(
             {
                 rejected++;
                 rejections.Add(rejection);
+                verdict.Rejected(rejection);
                 if (rejected <= ingestOptions.Value.MaxRejectionsLogged)
                 {
                     logger.RowRejected(runId, rejection.RowNumber, rejection.ProductId, rejection.Reason);
@@ -94,6 +97,7 @@ internal sealed class IngestDatasetConsumer(
 
         await FlushAsync(context, runId, chunkNumber, chunk, rejections, ct);
         Diagnostics.RowsRejected.Add(rejected);
+        verdict.Check(accepted, rejected);
 
         await using (var db = dbFactory.CreateDbContext())
         {

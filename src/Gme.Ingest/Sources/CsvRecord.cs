@@ -5,4 +5,5 @@ namespace Gme.Ingest.Sources;
 /// <param name="StartLine">The 1-based line the record starts on, for error messages.</param>
 /// <param name="Unterminated">The file ended inside a quoted field.</param>
 /// <param name="TooLong">The record was longer than the reader keeps; its text was dropped.</param>
-internal sealed record CsvRecord(IReadOnlyList<string> Fields, long StartLine, bool Unterminated, bool TooLong);
+/// <param name="InvalidByteOffset">The file offset of the first invalid UTF-8 byte in the record, if any.</param>
+internal sealed record CsvRecord(IReadOnlyList<string> Fields, long StartLine, bool Unterminated, bool TooLong, long? InvalidByteOffset = null);

@@ -8,6 +8,7 @@ namespace Gme.Ingest.Sources;
 /// is kept as text; text after a closing quote is appended) because real exports break those rules and the row is
 /// still useful. Memory stays bounded: a record longer than <see cref="MaxRecordChars"/> is consumed but not kept.
 /// </summary>
+/// An invalid UTF-8 byte (read through <see cref="Utf8TextReader"/>) marks its record with the byte's offset.
 internal sealed class CsvRecordReader(TextReader reader)
 {
     /// <summary>Generous: H&amp;M rows are about 1 KB; embedding columns in a CSV export can reach hundreds of KB.</summary>
@@ -48,6 +49,7 @@ internal sealed class CsvRecordReader(TextReader reader)
         var inQuotes = false;
         var fieldStart = true;
         var sawAnything = false;
+        long? invalidOffset = null;
 
         while (true)
         {
@@ -55,13 +57,18 @@ internal sealed class CsvRecordReader(TextReader reader)
             {
                 if (inQuotes)
                 {
-                    return new CsvRecord([], startLine, Unterminated: true, TooLong: tooLong);
+                    return new CsvRecord([], startLine, Unterminated: true, TooLong: tooLong, invalidOffset);
                 }
 
                 break;
             }
 
             var c = _buffer[_position++];
+            if (c == Utf8TextReader.InvalidMarker && reader is Utf8TextReader utf8 && utf8.TakeInvalidOffset() is { } offset)
+            {
+                invalidOffset ??= offset;
+            }
+
             if (inQuotes)
             {
                 if (c == '"')
@@ -126,7 +133,7 @@ internal sealed class CsvRecordReader(TextReader reader)
         }
 
         EndField();
-        return new CsvRecord(tooLong ? [] : fields, startLine, Unterminated: false, TooLong: tooLong);
+        return new CsvRecord(tooLong ? [] : fields, startLine, Unterminated: false, TooLong: tooLong, invalidOffset);
 
         void Append(char ch)
         {

@@ -1,3 +1,4 @@
+using Gme.Core.Errors;
 using Gme.Core.Sources;
 using Gme.Ingest.Sample;
 using Gme.Ingest.Sources.HuggingFace;
@@ -41,7 +42,7 @@ public sealed class DatasetSourceFactory : IDatasetSourceFactory
     {
         if (string.IsNullOrWhiteSpace(location))
         {
-            throw new ArgumentException("a file source needs a path", nameof(location));
+            throw new BadInputException("--source", "a file source needs a path");
         }
 
         var path = Path.GetFullPath(location);
@@ -51,11 +52,13 @@ public sealed class DatasetSourceFactory : IDatasetSourceFactory
             ".csv" => new CsvDatasetSource(path),
             ".jsonl" or ".ndjson" or ".json" => new JsonlDatasetSource(path),
             ".parquet" => new ParquetDatasetSource(path),
-            _ => throw new ArgumentException(
-                $"unsupported catalogue file type '{extension}' (use .csv, .jsonl or .parquet)", nameof(location)),
+            _ => throw new BadInputException(path, $"unsupported catalogue file type '{extension}' (use .csv, .jsonl or .parquet)"),
         };
 
-        // Checked after the type so that a typo in the extension is reported as such, not as a missing file.
-        return File.Exists(path) ? source : throw new FileNotFoundException($"catalogue file not found: {path}", path);
+        // Checked after the type so that a typo in the extension is reported as such, not as a missing file. The
+        // rest (a directory, a FIFO, an empty file) is checked when the source is read, before it is opened.
+        return File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null
+            ? source
+            : throw new BadInputException(path, "file not found");
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Gme.Core.Sources;
 
@@ -22,24 +21,38 @@ public sealed class JsonlDatasetSource : IDatasetSource
 
     public string? BaseDirectory => Path.GetDirectoryName(_path);
 
-    public async IAsyncEnumerable<SourceRow> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>A line longer than this is rejected without being kept: the CSV limit, for the same reasons.</summary>
+    public const int MaxLineChars = CsvRecordReader.MaxRecordChars;
+
+    public IAsyncEnumerable<SourceRow> ReadRowsAsync(CancellationToken cancellationToken = default) =>
+        CatalogueErrors.ReadAsync(_path, "JSON Lines", ReadCoreAsync, cancellationToken);
+
+    private async IAsyncEnumerable<SourceRow> ReadCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), detectEncodingFromByteOrderMarks: true);
+        await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var reader = new Utf8TextReader(stream, _path);
 
         long lineNumber = 0;
         long rowNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        while (reader.ReadLine(MaxLineChars) is { } line)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            if (!line.TooLong && string.IsNullOrWhiteSpace(line.Text))
             {
                 continue;
             }
 
             rowNumber++;
-            yield return ParseLine(line, lineNumber, rowNumber);
+            yield return line switch
+            {
+                { InvalidByteOffset: { } offset } => SourceColumns.ParseError(rowNumber, $"invalid UTF-8 byte at offset {offset} (line {lineNumber})"),
+                { TooLong: true } => SourceColumns.ParseError(rowNumber, $"line {lineNumber} is longer than {MaxLineChars} characters"),
+                _ => ParseLine(line.Text, lineNumber, rowNumber),
+            };
         }
+
+        await Task.CompletedTask;
     }
 
     internal static SourceRow ParseLine(string line, long lineNumber, long rowNumber)
@@ -64,6 +77,11 @@ public sealed class JsonlDatasetSource : IDatasetSource
             }
 
             return new SourceRow(rowNumber, fields);
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses an escaped lone surrogate ("\ud800"): text no encoding can hold.
+            return SourceColumns.ParseError(rowNumber, $"line {lineNumber} holds an escaped lone surrogate (invalid text)");
         }
         catch (JsonException ex)
         {

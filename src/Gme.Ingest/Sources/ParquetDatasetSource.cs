@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gme.Core.Errors;
 using Gme.Core.Sources;
 using Parquet;
 using Parquet.Schema;
@@ -22,9 +23,19 @@ public sealed class ParquetDatasetSource : IDatasetSource
 
     public string? BaseDirectory => Path.GetDirectoryName(_path);
 
-    public async IAsyncEnumerable<SourceRow> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// More rows than any catalogue this reads: a damaged footer can claim billions, and the row group's columns would
+    /// be allocated for all of them before a single value is read.
+    /// </summary>
+    public const long MaxRowGroupRows = 10_000_000;
+
+    public IAsyncEnumerable<SourceRow> ReadRowsAsync(CancellationToken cancellationToken = default) =>
+        CatalogueErrors.ReadAsync(_path, "Parquet", ReadCoreAsync, cancellationToken);
+
+    private async IAsyncEnumerable<SourceRow> ReadCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        CatalogueFile.CheckParquetEnds(_path, stream);
         await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: false, cancellationToken);
 
         var columns = reader.Schema.Fields
@@ -36,7 +47,12 @@ public sealed class ParquetDatasetSource : IDatasetSource
         for (var group = 0; group < reader.RowGroupCount; group++)
         {
             var rowGroup = reader.OpenRowGroupReader(group);
-            var rowCount = checked((int)rowGroup.RowCount);
+            if (rowGroup.RowCount is < 0 or > MaxRowGroupRows)
+            {
+                throw new BadInputException(_path, $"is a damaged Parquet file: row group {group} claims {rowGroup.RowCount} rows");
+            }
+
+            var rowCount = (int)rowGroup.RowCount;
             var values = new string?[columns.Count][];
             for (var c = 0; c < columns.Count; c++)
             {

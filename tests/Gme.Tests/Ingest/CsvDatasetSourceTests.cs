@@ -1,4 +1,5 @@
 using System.Text;
+using Gme.Core.Errors;
 using Gme.Ingest.Sources;
 using Gme.Tests.Support;
 
@@ -117,11 +118,28 @@ public sealed class CsvDatasetSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadRows_EmptyFile_YieldsNothing()
+    public async Task ReadRows_EmptyFile_IsRefusedAsBadInputNamingTheFile()
     {
         var path = _temp.Write("empty.csv", "");
 
-        Assert.Empty(await SourceRows.ReadAllAsync(new CsvDatasetSource(path)));
+        var ex = await Assert.ThrowsAsync<BadInputException>(() => SourceRows.ReadAllAsync(new CsvDatasetSource(path)));
+
+        Assert.Equal(path, ex.Input);
+        Assert.Contains("empty", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadRows_InvalidUtf8InARow_RejectsThatRowWithTheByteOffset()
+    {
+        var path = _temp.File("bad.csv");
+        byte[] bytes = [.. "id,name\n1,ok\n2,b"u8, 0xFF, .. "d\n3,ok\n"u8];
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
+
+        var rows = await SourceRows.ReadAllAsync(new CsvDatasetSource(path));
+
+        Assert.Equal(3, rows.Count);
+        Assert.Equal("invalid UTF-8 byte at offset 16 (line 3)", rows[1].ParseError());
+        Assert.Equal("ok", rows[2].Fields["name"]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Gme.Core.Errors;
 using Gme.Core.Sources;
 using Gme.Ingest.Sample;
 using Gme.Ingest.Sources;
@@ -32,20 +33,20 @@ public sealed class DatasetSourceFactoryTests : IDisposable
     {
         var path = _temp.Write("a.xyz", "");
 
-        var ex = Assert.Throws<ArgumentException>(() => _factory.Open(new SourceSpec { Kind = "file", Location = path }));
+        var ex = Assert.Throws<BadInputException>(() => _factory.Open(new SourceSpec { Kind = "file", Location = path }));
 
-        Assert.StartsWith("unsupported catalogue file type '.xyz' (use .csv, .jsonl or .parquet)", ex.Message);
+        Assert.Equal($"{path}: unsupported catalogue file type '.xyz' (use .csv, .jsonl or .parquet)", ex.Message);
     }
 
     [Fact]
-    public void Open_MissingFile_ThrowsFileNotFoundWithPath()
+    public void Open_MissingFile_ThrowsBadInputWithPath()
     {
         var path = _temp.File("nope.csv");
 
-        var ex = Assert.Throws<FileNotFoundException>(() => _factory.Open(new SourceSpec { Kind = "file", Location = path }));
+        var ex = Assert.Throws<BadInputException>(() => _factory.Open(new SourceSpec { Kind = "file", Location = path }));
 
-        Assert.Equal(path, ex.FileName);
-        Assert.Contains(path, ex.Message);
+        Assert.Equal(path, ex.Input);
+        Assert.Equal($"{path}: file not found", ex.Message);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Ingest.Downloads;
 using Microsoft.EntityFrameworkCore;
+using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Stages;
@@ -58,6 +59,60 @@ public sealed class DownloadImagesConsumerTests
         Assert.True(products["P3"].Failed);
         Assert.Equal("image: http_404", products["P3"].LastError);
         Assert.Equal(ImageStatus.Failed, (await check.Images.SingleAsync(i => i.Ref == "http://img.test/404.jpg")).Status);
+    }
+
+    [Fact]
+    public async Task Consume_TwoChunksSharingAPhotoAtOnce_BothSucceedWithoutAConflictOrRetry()
+    {
+        var fetcher = new GatedFetcher(2);
+        await using var ctx = await StageTestContext.CreateAsync(
+            x => x.AddConsumer<DownloadImagesConsumer>(),
+            s =>
+            {
+                s.AddSingleton<IImageFetcher>(fetcher);
+                s.AddSingleton<IImageCache, ImageCache>();
+            });
+        await using (var db = ctx.Db())
+        {
+            db.Runs.Add(LedgerSeed.Run(s_run));
+            var first = LedgerSeed.Product("A", s_run, ProductStage.Ingested);
+            var second = LedgerSeed.Product("B", s_run, ProductStage.Ingested);
+            second.ImageRef = first.ImageRef;
+            db.Products.AddRange(first, second);
+            await db.SaveChangesAsync();
+        }
+
+        // Both chunks fetch the photo before either saves, so both find no image row: the race of shared photos.
+        await Task.WhenAll(
+            ctx.Harness.Bus.Publish(new ProductsIngested { RunId = s_run, ChunkNumber = 0, ProductIds = ["A"] }),
+            ctx.Harness.Bus.Publish(new ProductsIngested { RunId = s_run, ChunkNumber = 1, ProductIds = ["B"] }));
+        await Eventually.TrueAsync(() => ctx.Harness.Published.Select<ImagesDownloaded>().Count() == 2, "both chunks to finish");
+
+        Assert.False(await ctx.Harness.Published.Any<MassTransit.Fault<ProductsIngested>>());
+        Assert.Equal(2, fetcher.Calls);
+        await using var check = ctx.Db();
+        Assert.All(await check.Products.ToListAsync(), p => Assert.Equal(ProductStage.ImageReady, p.Stage));
+        Assert.Equal(ImageStatus.Ready, (await check.Images.SingleAsync()).Status);
+    }
+
+    /// <summary>Answers only once <c>parties</c> fetches are under way, so concurrent chunks overlap for sure.</summary>
+    private sealed class GatedFetcher(int parties) : IImageFetcher
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) >= parties)
+            {
+                _gate.TrySetResult();
+            }
+
+            await _gate.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return ImageFetchResult.Ok(new string('c', 64), 10, 8, 8, fromCache: false);
+        }
     }
 
     private sealed class ScriptedFetcher : IImageFetcher

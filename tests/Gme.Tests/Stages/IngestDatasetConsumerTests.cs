@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Gme.Contracts;
+using Gme.Core.Errors;
 using Gme.Core.Ledger;
 using Gme.Core.Sources;
 using Gme.Ingest.Ingestion;
 using Gme.Tests.Support;
+using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +20,10 @@ public sealed class IngestDatasetConsumerTests
     private static Dictionary<string, string?> Fields(string? id, string name = "Top", string image = "http://img.test/a.jpg") =>
         new() { ["product_id"] = id, ["name"] = name, ["image_url"] = image };
 
-    private static async Task<(StageTestContext Ctx, ListSourceFactory Source)> ArrangeAsync(params Dictionary<string, string?>[] rows)
+    private static Task<(StageTestContext Ctx, ListSourceFactory Source)> ArrangeAsync(params Dictionary<string, string?>[] rows) =>
+        ArrangeAsync(new SourceSpec { Kind = "test" }, rows);
+
+    private static async Task<(StageTestContext Ctx, ListSourceFactory Source)> ArrangeAsync(SourceSpec spec, params Dictionary<string, string?>[] rows)
     {
         var source = new ListSourceFactory(rows);
         var ctx = await StageTestContext.CreateAsync(
@@ -30,7 +35,7 @@ public sealed class IngestDatasetConsumerTests
             });
         await using var db = ctx.Db();
         var run = LedgerSeed.Run(s_run, ingestDone: false);
-        run.SourceJson = JsonSerializer.Serialize(new SourceSpec { Kind = "test" });
+        run.SourceJson = JsonSerializer.Serialize(spec);
         db.Runs.Add(run);
         await db.SaveChangesAsync();
         return (ctx, source);
@@ -60,6 +65,52 @@ public sealed class IngestDatasetConsumerTests
             Assert.Equal("duplicate product id (first seen at row 1)", rejected[1].Reason);
             Assert.Equal("Top", (await db.Products.SingleAsync(p => p.Id == "A")).Name);
             Assert.NotNull((await db.Runs.SingleAsync()).IngestCompletedAt);
+        }
+    }
+
+    [Fact]
+    public async Task Consume_EveryRowRejected_FailsAsBadInputSayingZeroProducts()
+    {
+        var (ctx, _) = await ArrangeAsync(Fields(null), Fields(null));
+        await using (ctx)
+        {
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+
+            Assert.True(await ctx.Harness.Published.Any<Fault<RunStarted>>());
+            var fault = ctx.Harness.Published.Select<Fault<RunStarted>>().Single().Context.Message;
+            var exception = Assert.Single(fault.Exceptions);
+            Assert.Equal(typeof(BadInputException).FullName, exception.ExceptionType);
+            Assert.Equal("list: all 2 rows were rejected, 0 products (first: row 1: missing product id)", exception.Message);
+            Assert.False(await ctx.Harness.Published.Any<DatasetIngested>());
+        }
+    }
+
+    [Fact]
+    public async Task Consume_MapNamesAMissingColumn_FailsNamingTheColumnAndListingTheColumns()
+    {
+        var spec = new SourceSpec { Kind = "test", ColumnMap = new Dictionary<string, string> { ["id"] = "nope" } };
+        var (ctx, _) = await ArrangeAsync(spec, Fields("A"), Fields("B"));
+        await using (ctx)
+        {
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+
+            Assert.True(await ctx.Harness.Published.Any<Fault<RunStarted>>());
+            var exception = Assert.Single(ctx.Harness.Published.Select<Fault<RunStarted>>().Single().Context.Message.Exceptions);
+            Assert.Equal("--map: id=nope: list has no column 'nope'; its columns are image_url, name, product_id", exception.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Consume_RejectedShareAboveTheThreshold_FailsAsBadInput()
+    {
+        var (ctx, _) = await ArrangeAsync(Fields("A"), Fields(null), Fields(null));
+        await using (ctx)
+        {
+            await ctx.Harness.Bus.Publish(new RunStarted { RunId = s_run });
+
+            Assert.True(await ctx.Harness.Published.Any<Fault<RunStarted>>());
+            var exception = Assert.Single(ctx.Harness.Published.Select<Fault<RunStarted>>().Single().Context.Message.Exceptions);
+            Assert.StartsWith("list: 2 of 3 rows were rejected (66.7 %), more than the 50 % allowed", exception.Message);
         }
     }
 
