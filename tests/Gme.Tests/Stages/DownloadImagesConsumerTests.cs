@@ -103,7 +103,7 @@ public sealed class DownloadImagesConsumerTests
 
         public int Calls => Volatile.Read(ref _calls);
 
-        public async Task<ImageFetchResult> FetchAsync(string imageRef, CancellationToken cancellationToken = default)
+        public async Task<ImageFetchResult> FetchAsync(string imageRef, string? localRoot, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) >= parties)
             {
