@@ -8,7 +8,8 @@ namespace Gme.Core.Runs;
 /// <summary>
 /// After a crash the in-memory bus has lost its messages, but the ledger knows what was in flight. This re-announces
 /// every unfinished piece of work so each stage picks it up again; since every consumer is idempotent, announcing
-/// something that was in fact finished costs nothing. (Stage 1 re-reads the source itself on RunStarted.)
+/// something that was in fact finished costs nothing. (Stage 1 re-reads the source itself on RunStarted, and the run
+/// saga answers the same RunStarted by checking whether the run is indexed, or asking again for its validation.)
 /// </summary>
 public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactory)
 {
@@ -61,13 +62,6 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         foreach (var file in files)
         {
             await publisher.Publish(LedgerMessages.Collected(file), cancellationToken);
-            sent++;
-        }
-
-        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is { IndexedAt: not null, Status: not RunStatus.Completed })
-        {
-            await publisher.Publish(new RunIndexed { RunId = runId }, cancellationToken);
             sent++;
         }
 

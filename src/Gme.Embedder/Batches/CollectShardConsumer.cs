@@ -21,6 +21,7 @@ namespace Gme.Embedder.Batches;
 /// </summary>
 internal sealed class CollectShardConsumer(
     IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IEmbeddingProvider provider,
     DataPaths paths,
     IOptions<EmbedderOptions> options,
@@ -34,8 +35,8 @@ internal sealed class CollectShardConsumer(
     private async Task CollectAsync(ConsumeContext context, string shardId)
     {
         var ct = context.CancellationToken;
-        await using var db = dbFactory.CreateDbContext();
-        var outbox = new LedgerOutbox(db, clock);
+        var db = unitOfWork.Db;
+        var outbox = unitOfWork;
         var current = await db.Shards.AsNoTracking().FirstOrDefaultAsync(s => s.Id == shardId, ct);
         if (current is null || current.JobName is null)
         {
@@ -49,7 +50,6 @@ internal sealed class CollectShardConsumer(
             if (existing is not null)
             {
                 outbox.Publish(LedgerMessages.Collected(existing));
-                await outbox.DeliverAsync(context, ct);
             }
 
             return;
@@ -84,7 +84,7 @@ internal sealed class CollectShardConsumer(
         }
     }
 
-    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, string shardId,
+    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, LedgerUnitOfWork outbox, string shardId,
         DateTime now, CancellationToken ct)
     {
         // Loaded after the claim, so the claim token is the row's concurrency token for every save below: if the claim
@@ -107,7 +107,7 @@ internal sealed class CollectShardConsumer(
         var products = await db.Products.Where(p => p.ShardId == shard.Id && p.Stage == ProductStage.Sharded).ToListAsync(ct);
         if (status.State is not BatchJobState.Succeeded)
         {
-            await RetryOrFailAsync(context, db, outbox, shard, products, status, now, ct);
+            await RetryOrFailAsync(db, outbox, shard, products, status, now, ct);
             return;
         }
 
@@ -125,13 +125,6 @@ internal sealed class CollectShardConsumer(
         {
             await WriteVectorsAsync(db, outbox, shard, products, now, ct);
         }
-
-        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = shard.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task ReleaseClaimAsync(string shardId, Guid token)
@@ -160,7 +153,7 @@ internal sealed class CollectShardConsumer(
         shard.ClaimExpiresAt = null;
     }
 
-    private async Task WriteVectorsAsync(LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
+    private async Task WriteVectorsAsync(LedgerDbContext db, LedgerUnitOfWork outbox, ShardEntity shard,
         List<ProductEntity> products, DateTime now, CancellationToken ct)
     {
         var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
@@ -257,7 +250,7 @@ internal sealed class CollectShardConsumer(
         return null;
     }
 
-    private async Task RetryOrFailAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
+    private async Task RetryOrFailAsync(LedgerDbContext db, LedgerUnitOfWork outbox, ShardEntity shard,
         List<ProductEntity> products, BatchJobStatus status, DateTime now, CancellationToken ct)
     {
         var max = options.Value.MaxShardAttempts;
@@ -270,7 +263,6 @@ internal sealed class CollectShardConsumer(
             shard.JobName = null;
             outbox.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items });
             await db.SaveChangesAsync(ct);
-            await outbox.DeliverAsync(context, ct);
             return;
         }
 
@@ -285,12 +277,8 @@ internal sealed class CollectShardConsumer(
             product.UpdatedAt = now;
         }
 
+        // The run saga hears of it and checks whether these were the run's last products.
+        outbox.Publish(new ShardFailed { RunId = shard.RunId, ShardId = shard.Id, Reason = shard.Error });
         await db.SaveChangesAsync(ct);
-        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = shard.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 }

@@ -2,7 +2,6 @@ using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
-using Gme.Core.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ namespace Gme.Ingest.Downloads;
 /// product with their reason and never stop the chunk.
 /// </summary>
 internal sealed class DownloadImagesConsumer(
-    IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IImageFetcher fetcher,
     IImageCache cache,
     IOptions<IngestOptions> options,
@@ -30,7 +29,7 @@ internal sealed class DownloadImagesConsumer(
         activity?.SetTag(Diagnostics.Tags.RunId, message.RunId);
         activity?.SetTag(Diagnostics.Tags.Chunk, message.ChunkNumber);
 
-        await using var db = dbFactory.CreateDbContext();
+        var db = unitOfWork.Db;
         var ids = message.ProductIds.ToList();
         var products = await db.Products.Where(p => ids.Contains(p.Id)).ToListAsync(ct);
         var pending = products.Where(p => p.Stage == ProductStage.Ingested && !p.Failed).ToList();
@@ -103,17 +102,10 @@ internal sealed class DownloadImagesConsumer(
             }
         }
 
-        var outbox = new LedgerOutbox(db, clock);
         var ready = products.Where(p => p.Stage >= ProductStage.ImageReady && !p.Failed).Select(p => p.Id).ToList();
-        outbox.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
+        // Failures here may settle a run's last products: the run saga hears of them through this message.
+        unitOfWork.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
         await db.SaveChangesAsync(ct);
-
-        if (failed > 0 && await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = message.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, ImageEntity? known, CancellationToken ct)
