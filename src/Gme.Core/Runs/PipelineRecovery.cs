@@ -27,11 +27,7 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         var sent = 0;
         if (releaseClaims)
         {
-            await db.Shards.Where(s => s.State == ShardState.Collecting)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.State, ShardState.Submitted)
-                    .SetProperty(s => s.ClaimToken, (Guid?)null)
-                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
+            await ShardEntity.ReleaseAllClaimsAsync(db.Shards, cancellationToken);
         }
 
         if (await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.ImageReady && !p.Failed && p.ShardId == null, cancellationToken))

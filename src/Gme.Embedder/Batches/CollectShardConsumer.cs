@@ -60,14 +60,7 @@ internal sealed class CollectShardConsumer(
         var now = clock.GetUtcNow().UtcDateTime;
         var token = Guid.NewGuid();
         var expires = now + options.Value.CollectClaimTimeout;
-        var claimed = await db.Shards
-            .Where(s => s.Id == shardId && s.JobName != null
-                && (s.State == ShardState.Submitted || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now)))
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(s => s.State, ShardState.Collecting)
-                .SetProperty(s => s.ClaimToken, token)
-                .SetProperty(s => s.ClaimExpiresAt, expires), ct);
-        if (claimed == 0)
+        if (!await ShardEntity.TryClaimAsync(db.Shards, shardId, token, now, expires, ct))
         {
             return;
         }
@@ -97,9 +90,7 @@ internal sealed class CollectShardConsumer(
         var status = await provider.GetJobStatusAsync(shard.JobName!, ct);
         if (!status.IsTerminal)
         {
-            shard.State = ShardState.Submitted;
-            ClearClaim(shard);
-            shard.NextPollAt = now + options.Value.PollInterval;
+            shard.Release(now + options.Value.PollInterval);
             await db.SaveChangesAsync(ct);
             return;
         }
@@ -116,8 +107,7 @@ internal sealed class CollectShardConsumer(
         {
             // Nothing of the shard is left to embed and its file exists: it was collected already. Writing again would
             // replace that file with an empty one under products that still point at it.
-            shard.State = ShardState.Collected;
-            ClearClaim(shard);
+            shard.Collect(now);
             outbox.Publish(LedgerMessages.Collected(existing));
             await db.SaveChangesAsync(ct);
         }
@@ -134,23 +124,13 @@ internal sealed class CollectShardConsumer(
             // Not the message's token: it is often the very thing that was cancelled.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await using var db = dbFactory.CreateDbContext();
-            await db.Shards.Where(s => s.Id == shardId && s.State == ShardState.Collecting && s.ClaimToken == token)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.State, ShardState.Submitted)
-                    .SetProperty(s => s.ClaimToken, (Guid?)null)
-                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), timeout.Token);
+            await ShardEntity.ReleaseClaimAsync(db.Shards, shardId, token, timeout.Token);
         }
         catch (Exception ex) when (ex is DbException or OperationCanceledException or InvalidOperationException)
         {
             // The ledger is unreachable: the claim simply expires and the poller hands the shard out again.
             logger.ClaimReleaseFailed(shardId, ex);
         }
-    }
-
-    private static void ClearClaim(ShardEntity shard)
-    {
-        shard.ClaimToken = null;
-        shard.ClaimExpiresAt = null;
     }
 
     private async Task WriteVectorsAsync(LedgerDbContext db, LedgerUnitOfWork outbox, ShardEntity shard,
@@ -203,24 +183,17 @@ internal sealed class CollectShardConsumer(
             product.UpdatedAt = now;
             if (embedded.Contains(product.Id))
             {
-                product.Stage = ProductStage.Embedded;
-                product.VectorFileId = fileId;
+                product.MarkEmbedded(fileId);
                 continue;
             }
 
             var reason = errors.GetValueOrDefault(product.Id) ?? "no result line for this product";
-            product.Failed = true;
-            product.FailedStage = ProductStage.Embedded;
-            product.LastError = $"embedding: {reason}";
-            product.Attempts++;
+            product.Fail(ProductStage.Embedded, $"embedding: {reason}");
             Diagnostics.ItemsFailed.Add(1);
             logger.ItemRejected(product.Id, reason);
         }
 
-        shard.State = ShardState.Collected;
-        shard.CollectedAt = now;
-        shard.NextPollAt = null;
-        ClearClaim(shard);
+        shard.Collect(now);
         outbox.Publish(LedgerMessages.Collected(file));
         await db.SaveChangesAsync(ct);
         Diagnostics.ItemsEmbedded.Add(rows.Count);
@@ -255,30 +228,24 @@ internal sealed class CollectShardConsumer(
     {
         var max = options.Value.MaxShardAttempts;
         logger.JobUnsuccessful(shard.Id, shard.JobName!, status.State.ToString(), status.Error, shard.Attempts, max);
-        ClearClaim(shard);
         if (shard.Attempts < max)
         {
-            shard.State = ShardState.Built;
-            shard.Error = $"{status.State}: {status.Error}";
-            shard.JobName = null;
+            shard.Retry($"{status.State}: {status.Error}");
             outbox.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items });
             await db.SaveChangesAsync(ct);
             return;
         }
 
-        shard.State = ShardState.Failed;
-        shard.Error = $"{status.State} after {shard.Attempts} attempts: {status.Error}";
+        var reason = $"{status.State} after {shard.Attempts} attempts: {status.Error}";
+        shard.Fail(reason);
         foreach (var product in products)
         {
-            product.Failed = true;
-            product.FailedStage = ProductStage.Embedded;
-            product.LastError = $"embedding job {status.State.ToString().ToLowerInvariant()}: {status.Error}";
-            product.Attempts++;
+            product.Fail(ProductStage.Embedded, $"embedding job {status.State.ToString().ToLowerInvariant()}: {status.Error}");
             product.UpdatedAt = now;
         }
 
         // The run saga hears of it and checks whether these were the run's last products.
-        outbox.Publish(new ShardFailed { RunId = shard.RunId, ShardId = shard.Id, Reason = shard.Error });
+        outbox.Publish(new ShardFailed { RunId = shard.RunId, ShardId = shard.Id, Reason = reason });
         await db.SaveChangesAsync(ct);
     }
 }

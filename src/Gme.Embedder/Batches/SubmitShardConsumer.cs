@@ -38,9 +38,7 @@ internal sealed class SubmitShardConsumer(
         activity?.SetTag(Diagnostics.Tags.ShardId, shard.Id);
         activity?.SetTag(Diagnostics.Tags.ModelVersion, provider.ModelId);
 
-        shard.State = ShardState.Submitting;
-        shard.DisplayName = shard.Id;
-        shard.Attempts++;
+        shard.BeginSubmit();
         await db.SaveChangesAsync(ct);
 
         string jobName;
@@ -52,8 +50,7 @@ internal sealed class SubmitShardConsumer(
         {
             // Nothing was sent: the shard waits as built and the run saga pauses the run; running again (with a
             // higher cap) resumes.
-            shard.State = ShardState.Built;
-            shard.Attempts--;
+            shard.CancelSubmit();
             unitOfWork.Publish(new RunPaused { RunId = shard.RunId, Reason = ex.Message });
             await db.SaveChangesAsync(ct);
             logger.RunPaused(shard.RunId, ex.Message);
@@ -62,9 +59,7 @@ internal sealed class SubmitShardConsumer(
 
         activity?.SetTag(Diagnostics.Tags.JobName, jobName);
 
-        shard.JobName = jobName;
-        shard.State = ShardState.Submitted;
-        shard.SubmittedAt = clock.GetUtcNow().UtcDateTime;
+        shard.MarkSubmitted(jobName, clock.GetUtcNow().UtcDateTime);
         unitOfWork.Publish(new ShardSubmitted { RunId = shard.RunId, ShardId = shard.Id, JobName = jobName });
         await db.SaveChangesAsync(ct);
         logger.ShardSubmitted(shard.Id, jobName);

@@ -89,7 +89,6 @@ internal sealed class BuildShardsConsumer(
                 Items = info.Lines,
                 Bytes = info.Bytes,
                 EstimatedTokens = info.EstimatedTokens,
-                State = ShardState.Built,
                 CreatedAt = now,
                 TraceParent = Activity.Current?.Id,
             };
@@ -100,21 +99,11 @@ internal sealed class BuildShardsConsumer(
         {
             // The same items (same content) come back after an earlier shard of them failed: start its life again.
             // Results a provider still holds for it are reused, which is right because the content is identical.
-            shard.State = ShardState.Built;
-            shard.JobName = null;
-            shard.Error = null;
-            shard.Attempts = 0;
-            shard.RunId = runId;
-            shard.TraceParent = Activity.Current?.Id;
+            shard.Rebuild(runId, Activity.Current?.Id);
             await db.SaveChangesAsync(ct);
         }
 
-        var claimed = await db.Products
-            .Where(p => ids.Contains(p.Id) && p.ShardId == null && p.Stage == ProductStage.ImageReady && !p.Failed)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(p => p.ShardId, shardId)
-                .SetProperty(p => p.Stage, ProductStage.Sharded)
-                .SetProperty(p => p.UpdatedAt, now), ct);
+        var claimed = await ProductEntity.ClaimForShardAsync(db.Products, ids, shardId, now, ct);
         if (claimed != ids.Count)
         {
             // Someone else claimed part of this set first: undo and let the loop pick the remaining products.

@@ -55,9 +55,7 @@ internal sealed class UpsertVectorsConsumer(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             file.State = VectorFileState.Upserted;
             file.UpsertedAt = now;
-            await db.Products
-                .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.UpdatedAt, now), ct);
+            await ProductEntity.MarkIndexedAsync(db.Products, file.Id, now, ct);
             unitOfWork.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -130,14 +128,11 @@ internal sealed class UpsertVectorsConsumer(
     {
         logger.VectorFileCorrupt(file.Id, file.Path);
         var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == file.ShardId, ct);
-        await db.Products.Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), ct);
+        await ProductEntity.UnembedAsync(db.Products, file.Id, ct);
         db.VectorFiles.Remove(file);
         if (shard is not null)
         {
-            shard.State = ShardState.Submitted;
-            shard.ClaimToken = null;
-            shard.ClaimExpiresAt = null;
+            shard.Recollect();
             unitOfWork.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id });
         }
 

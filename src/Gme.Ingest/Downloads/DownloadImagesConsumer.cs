@@ -86,17 +86,13 @@ internal sealed class DownloadImagesConsumer(
             product.UpdatedAt = now;
             if (result.Succeeded)
             {
-                product.ImageSha256 = result.Sha256;
-                product.Stage = ProductStage.ImageReady;
+                product.MarkImageReady(result.Sha256!);
                 Diagnostics.ImagesFetched.Add(1);
             }
             else
             {
                 failed++;
-                product.Failed = true;
-                product.FailedStage = ProductStage.ImageReady;
-                product.Attempts++;
-                product.LastError = $"image: {result.FailureReason}";
+                product.Fail(ProductStage.ImageReady, $"image: {result.FailureReason}");
                 Diagnostics.ImagesFailed.Add(1, new KeyValuePair<string, object?>(Diagnostics.Tags.Reason, result.FailureReason));
                 logger.ImageFailed(product.Id, product.ImageRef, result.FailureReason ?? "unknown");
             }

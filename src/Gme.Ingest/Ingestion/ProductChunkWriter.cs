@@ -41,7 +41,6 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
                     Name = product.Name,
                     Text = product.Text,
                     ImageRef = product.ImageRef,
-                    Stage = ProductStage.Ingested,
                     UpdatedAt = now,
                 });
                 continue;
@@ -56,21 +55,12 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
                 entity.Name = product.Name;
                 entity.Text = product.Text;
                 entity.ImageRef = product.ImageRef;
-                entity.ImageSha256 = null;
-                entity.Stage = ProductStage.Ingested;
-                entity.ShardId = null;
-                entity.VectorFileId = null;
-                ClearFailure(entity);
+                entity.Reset();
             }
             else if (entity.Failed)
             {
                 // A new run retries what failed before, from the stage where it stopped.
-                ClearFailure(entity);
-                if (entity.Stage is ProductStage.Sharded)
-                {
-                    entity.Stage = ProductStage.ImageReady;
-                    entity.ShardId = null;
-                }
+                entity.Retry();
             }
 
             entity.UpdatedAt = now;
@@ -100,12 +90,5 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
 
         // Committed and handed on per chunk, so downloads start while the rest of the file is read.
         await unitOfWork.CommitAsync(cancellationToken);
-    }
-
-    private static void ClearFailure(ProductEntity entity)
-    {
-        entity.Failed = false;
-        entity.FailedStage = null;
-        entity.LastError = null;
     }
 }
