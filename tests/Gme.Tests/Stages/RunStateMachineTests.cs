@@ -56,10 +56,10 @@ public sealed class RunStateMachineTests
         await RunWhenAsync(ctx, runId, r => r.Status == RunStatus.Completed, "the run to be completed");
         Assert.Single(ctx.Harness.Published.Select<ValidateRun>());
 
-        // A fault arriving after completion does not reopen or fail a completed run.
-        await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = runId, ShardId = "late", Items = 1 });
-        Assert.True(await ctx.Harness.Published.Any<Fault<ShardBuilt>>());
-        Assert.True(await ctx.Harness.Consumed.Any<Fault<ShardBuilt>>());
+        // A late stop report does not reopen or pause a completed run.
+        await ctx.Harness.Bus.Publish(new RunPaused { RunId = runId, Reason = "late cost cap" });
+        var saga = ctx.Harness.GetSagaStateMachineHarness<RunStateMachine, RunEntity>();
+        Assert.True(await saga.Consumed.Any<RunPaused>());
         await using var db = ctx.Db();
         var final = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
         Assert.Equal(RunStatus.Completed, final.Status);
