@@ -31,7 +31,9 @@ internal sealed class IngestDatasetConsumer(
         var runId = context.Message.RunId;
         var run = await unitOfWork.Db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
 
-        if (run is null || run.Status is RunStatus.Completed or RunStatus.Failed)
+        // Not a failed run: RunStarted is also what resumes one, and the run saga may not have taken it back yet when
+        // this reads the row. Only a completed run is never read again.
+        if (run is null || run.Status is RunStatus.Completed)
         {
             return;
         }
