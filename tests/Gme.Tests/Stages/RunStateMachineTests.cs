@@ -58,8 +58,7 @@ public sealed class RunStateMachineTests
 
         // A late stop report does not reopen or pause a completed run.
         await ctx.Harness.Bus.Publish(new RunPaused { RunId = runId, Reason = "late cost cap" });
-        var saga = ctx.Harness.GetSagaStateMachineHarness<RunStateMachine, RunEntity>();
-        Assert.True(await saga.Consumed.Any<RunPaused>());
+        Assert.True(await ctx.Harness.Consumed.Any<RunPaused>());
         await using var db = ctx.Db();
         var final = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
         Assert.Equal(RunStatus.Completed, final.Status);
