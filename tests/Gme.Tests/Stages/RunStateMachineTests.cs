@@ -56,9 +56,6 @@ public sealed class RunStateMachineTests
         await RunWhenAsync(ctx, runId, r => r.Status == RunStatus.Completed, "the run to be completed");
         Assert.Single(ctx.Harness.Published.Select<ValidateRun>());
 
-        // A late stop report does not reopen or pause a completed run.
-        await ctx.Harness.Bus.Publish(new RunPaused { RunId = runId, Reason = "late cost cap" });
-        Assert.True(await ctx.Harness.Consumed.Any<RunPaused>());
         await using var db = ctx.Db();
         var final = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
         Assert.Equal(RunStatus.Completed, final.Status);
