@@ -18,13 +18,7 @@ public sealed record DatasetIngested
     public required int Rejected { get; init; }
 }
 
-/// <summary>Every product of the run is indexed or failed for good.</summary>
-public sealed record RunIndexed
-{
-    public required Guid RunId { get; init; }
-}
-
-/// <summary>Command to stage 8: validate the run's output.</summary>
+/// <summary>Command to stage 8 (sent by the run saga once every product is indexed or failed): validate the run's output.</summary>
 public sealed record ValidateRun
 {
     public required Guid RunId { get; init; }
@@ -37,7 +31,7 @@ public sealed record RunValidated
     public required bool Passed { get; init; }
 }
 
-/// <summary>A run stopped for a reason that needs a person (a cost cap, a configuration error).</summary>
+/// <summary>A stage stopped the run for a reason that needs a person (a cost cap); the run saga pauses it.</summary>
 public sealed record RunPaused
 {
     public required Guid RunId { get; init; }

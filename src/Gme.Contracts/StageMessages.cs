@@ -77,3 +77,11 @@ public sealed record ReleaseRemoteJob
     public required string JobName { get; init; }
     public string? Release { get; init; }
 }
+
+/// <summary>Stage 5 gave up on a shard after its attempts; its products are failed in the ledger.</summary>
+public sealed record ShardFailed
+{
+    public required Guid RunId { get; init; }
+    public required string ShardId { get; init; }
+    public required string Reason { get; init; }
+}

@@ -1,3 +1,4 @@
+using Gme.Core.Ledger;
 using Gme.Core.Messaging;
 using Gme.Core.Sagas;
 using Gme.Ingest.Downloads;
@@ -20,13 +21,13 @@ public static class IngestStages
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddDatasetSources();
         services.AddImageFetching();
-        services.AddSingleton<ProductChunkWriter>();
+        services.AddScoped<ProductChunkWriter>();
         services.AddBusContribution(x =>
         {
             x.AddConsumer<IngestDatasetConsumer>();
             x.AddConsumer<DownloadImagesConsumer>();
-            x.AddConsumer<StageFaultConsumer>();
-            x.AddSagaStateMachine<RunStateMachine, RunState>().LedgerRepository();
+            // The run row is the saga instance; the queue keeps the name it had when the saga had a state class.
+            x.AddSagaStateMachine<RunStateMachine, RunEntity>().Endpoint(e => e.Name = "run-state").LedgerRepository();
         });
         return builder;
     }

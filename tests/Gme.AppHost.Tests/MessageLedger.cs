@@ -16,14 +16,16 @@ internal static class MessageLedger
     {
         ["Gme.Contracts.ProductsIngested"] = ["download-images"],
         ["Gme.Contracts.DatasetIngested"] = ["build-shards", "run-state"],
-        ["Gme.Contracts.ImagesDownloaded"] = ["build-shards"],
+        ["Gme.Contracts.ImagesDownloaded"] = ["build-shards", "run-state"],
         ["Gme.Contracts.ShardBuilt"] = ["submit-shard"],
         ["Gme.Contracts.ShardSubmitted"] = ["collect-shard"],
         ["Gme.Contracts.CollectShard"] = ["collect-shard"],
-        ["Gme.Contracts.EmbeddingsCollected"] = ["upsert-vectors"],
-        ["Gme.Contracts.RunIndexed"] = ["run-state"],
+        ["Gme.Contracts.EmbeddingsCollected"] = ["upsert-vectors", "run-state"],
+        ["Gme.Contracts.ShardFailed"] = ["run-state"],
+        ["Gme.Contracts.RunPaused"] = ["run-state"],
+        ["Gme.Contracts.CollectionInitialized"] = [],
         ["Gme.Contracts.RunValidated"] = ["run-state"],
-        ["Gme.Contracts.VectorsUpserted"] = [],
+        ["Gme.Contracts.VectorsUpserted"] = ["run-state"],
     };
 
     public sealed record Settled(IReadOnlyDictionary<string, int> ProcessedByConsumer, int OutboxMessages, int SentLate);

@@ -167,6 +167,8 @@ internal static class RunCommand
             await bus.Publish(new RunStarted { RunId = runId }, ct);
             if (resumed)
             {
+                // The run saga takes a paused or failed run back on RunStarted; follow the run only once it has.
+                await services.GetRequiredService<RunStarter>().WaitUntilResumedAsync(runId, TimeSpan.FromSeconds(30), ct);
                 await services.GetRequiredService<PipelineRecovery>().RequeueAsync(runId, bus, releaseClaims: true, ct);
             }
 

@@ -14,7 +14,6 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ShardEntity> Shards => Set<ShardEntity>();
     public DbSet<VectorFileEntity> VectorFiles => Set<VectorFileEntity>();
     public DbSet<RejectedRowEntity> RejectedRows => Set<RejectedRowEntity>();
-    public DbSet<SagaInstanceEntity> SagaInstances => Set<SagaInstanceEntity>();
     public DbSet<InboxMessageEntity> InboxMessages => Set<InboxMessageEntity>();
     public DbSet<OutboxMessageEntity> OutboxMessages => Set<OutboxMessageEntity>();
 
@@ -29,6 +28,11 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.ModelId).HasMaxLength(256);
             e.Property(x => x.Collection).HasMaxLength(256);
             e.HasIndex(x => x.Status);
+
+            // The row is the run saga's instance: the saga's state is Status, its correlation id is Id.
+            e.Ignore(x => x.CorrelationId);
+            e.Ignore(x => x.CurrentState);
+            e.Property(x => x.Version).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<ProductEntity>(e =>
@@ -86,14 +90,6 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(x => new { x.RunId, x.RowNumber });
             e.Property(x => x.ProductId).HasMaxLength(160);
             e.Property(x => x.Reason).HasMaxLength(1024);
-        });
-
-        modelBuilder.Entity<SagaInstanceEntity>(e =>
-        {
-            e.ToTable("saga_instances");
-            e.HasKey(x => x.CorrelationId);
-            e.Property(x => x.SagaType).HasMaxLength(256);
-            e.Property(x => x.Version).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<InboxMessageEntity>(e =>

@@ -1,11 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace Gme.Core.Ledger;
 
 /// <summary>
 /// One product and how far it got. <see cref="Stage"/> is the last stage it finished; a failure keeps the stage it
-/// reached and records which stage failed and why, so a later run can retry exactly that.
+/// reached and records which stage failed and why, so a later run can retry exactly that. Stage, failure, shard and
+/// vector file change only through the methods below (the bulk updates only through the static ones here); an
+/// illegal move throws <see cref="InvalidOperationException"/> naming product, from and to.
 /// </summary>
 public sealed class ProductEntity
 {
+    private ProductStage _stage;
+    private bool _failed;
+    private ProductStage? _failedStage;
+    private string? _shardId;
+    private string? _vectorFileId;
+
     public required string Id { get; set; }
     public Guid LastRunId { get; set; }
     public long RowNumber { get; set; }
@@ -17,14 +27,132 @@ public sealed class ProductEntity
     public required string Text { get; set; }
     public required string ImageRef { get; set; }
     public string? ImageSha256 { get; set; }
-    public ProductStage Stage { get; set; }
-    public bool Failed { get; set; }
-    public ProductStage? FailedStage { get; set; }
+
+    public ProductStage Stage
+    {
+        get => _stage;
+        init => _stage = value;
+    }
+
+    public bool Failed
+    {
+        get => _failed;
+        init => _failed = value;
+    }
+
+    public ProductStage? FailedStage
+    {
+        get => _failedStage;
+        init => _failedStage = value;
+    }
+
     public string? LastError { get; set; }
     public int Attempts { get; set; }
-    public string? ShardId { get; set; }
-    public string? VectorFileId { get; set; }
+
+    public string? ShardId
+    {
+        get => _shardId;
+        init => _shardId = value;
+    }
+
+    public string? VectorFileId
+    {
+        get => _vectorFileId;
+        init => _vectorFileId = value;
+    }
+
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Its content changed: it goes through every stage again.</summary>
+    public void Reset()
+    {
+        _stage = ProductStage.Ingested;
+        _shardId = null;
+        _vectorFileId = null;
+        ImageSha256 = null;
+        ClearFailure();
+    }
+
+    /// <summary>A new run retries what failed before, from the stage where it stopped (a shard is rebuilt).</summary>
+    public void Retry()
+    {
+        if (!_failed)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot go from {_stage} to a retry, it has not failed.");
+        }
+
+        ClearFailure();
+        if (_stage is ProductStage.Sharded)
+        {
+            _stage = ProductStage.ImageReady;
+            _shardId = null;
+        }
+    }
+
+    public void MarkImageReady(string imageSha256)
+    {
+        Move(ProductStage.ImageReady, ProductStage.Ingested);
+        ImageSha256 = imageSha256;
+    }
+
+    public void MarkEmbedded(string vectorFileId)
+    {
+        Move(ProductStage.Embedded, ProductStage.Sharded);
+        _vectorFileId = vectorFileId;
+    }
+
+    /// <summary>Fails the product at <paramref name="stage"/> (the stage it did not finish) with the reason.</summary>
+    public void Fail(ProductStage stage, string reason)
+    {
+        if (_stage >= stage)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot go from {_stage} to failed at {stage}.");
+        }
+
+        _failed = true;
+        _failedStage = stage;
+        LastError = reason;
+        Attempts++;
+    }
+
+    /// <summary>Puts image-ready products into a shard, in one conditional update; returns how many it took.</summary>
+    public static Task<int> ClaimForShardAsync(IQueryable<ProductEntity> products, IReadOnlyCollection<string> ids, string shardId, DateTime now,
+        CancellationToken cancellationToken) =>
+        products
+            .Where(p => ids.Contains(p.Id) && p.ShardId == null && p.Stage == ProductStage.ImageReady && !p.Failed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(p => p.ShardId, shardId)
+                .SetProperty(p => p.Stage, ProductStage.Sharded)
+                .SetProperty(p => p.UpdatedAt, now), cancellationToken);
+
+    /// <summary>The embedded products of a vector file are in the vector store.</summary>
+    public static Task<int> MarkIndexedAsync(IQueryable<ProductEntity> products, string vectorFileId, DateTime now, CancellationToken cancellationToken) =>
+        products
+            .Where(p => p.VectorFileId == vectorFileId && p.Stage == ProductStage.Embedded)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.UpdatedAt, now), cancellationToken);
+
+    /// <summary>A vector file was lost: its embedded products go back to their shard, to be collected again.</summary>
+    public static Task<int> UnembedAsync(IQueryable<ProductEntity> products, string vectorFileId, CancellationToken cancellationToken) =>
+        products
+            .Where(p => p.VectorFileId == vectorFileId && p.Stage == ProductStage.Embedded)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), cancellationToken);
+
+    private void Move(ProductStage to, ProductStage from)
+    {
+        if (_stage != from || _failed)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot go from {(_failed ? "failed " : "")}{_stage} to {to}.");
+        }
+
+        _stage = to;
+    }
+
+    private void ClearFailure()
+    {
+        _failed = false;
+        _failedStage = null;
+        LastError = null;
+    }
 }
 
 /// <summary>The stages a product passes, in order; the value is the last one finished.</summary>

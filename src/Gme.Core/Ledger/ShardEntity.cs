@@ -1,8 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace Gme.Core.Ledger;
 
-/// <summary>A request file and the remote (or local) batch job made from it.</summary>
+/// <summary>
+/// A request file and the remote (or local) batch job made from it. Its life (<see cref="State"/>, the claim and the
+/// job fields that go with a state) changes only through the methods below, and the bulk claim updates only through
+/// the static methods here; an illegal move throws <see cref="InvalidOperationException"/> naming shard, from and to.
+/// </summary>
 public sealed class ShardEntity
 {
+    private ShardState _state;
+
     /// <summary>Derived from the hash of the shard's product ids, so rebuilding the same shard gives the same id.</summary>
     public required string Id { get; set; }
     public Guid RunId { get; set; }
@@ -10,7 +18,13 @@ public sealed class ShardEntity
     public int Items { get; set; }
     public long Bytes { get; set; }
     public long EstimatedTokens { get; set; }
-    public ShardState State { get; set; }
+
+    /// <summary>Set when the shard is created (Built); afterwards only by the transition methods.</summary>
+    public ShardState State
+    {
+        get => _state;
+        init => _state = value;
+    }
 
     /// <summary>Recorded before the job is created, so a crash after creation can be reconciled by name.</summary>
     public string? DisplayName { get; set; }
@@ -36,6 +50,128 @@ public sealed class ShardEntity
     /// later starts from it, so the shard's submit, collect and upsert stay in the trace of its batch of products.
     /// </summary>
     public string? TraceParent { get; set; }
+
+    /// <summary>The same items (same content) come back after an earlier shard of them ended: start its life again.</summary>
+    public void Rebuild(Guid runId, string? traceParent)
+    {
+        Move(ShardState.Built, ShardState.Failed, ShardState.Collected, ShardState.Submitted, ShardState.Submitting, ShardState.Collecting);
+        JobName = null;
+        Error = null;
+        Attempts = 0;
+        RunId = runId;
+        TraceParent = traceParent;
+        ClearClaim();
+    }
+
+    /// <summary>The intent to submit, committed before the provider is called.</summary>
+    public void BeginSubmit()
+    {
+        // Submitting again: a crash came between the intent and the job (the provider reconciles by display name).
+        Move(ShardState.Submitting, ShardState.Built, ShardState.Submitting, ShardState.Submitted);
+        DisplayName = Id;
+        Attempts++;
+    }
+
+    /// <summary>The provider refused before anything was sent (a cost cap): the shard waits as built.</summary>
+    public void CancelSubmit()
+    {
+        Move(ShardState.Built, ShardState.Submitting);
+        Attempts--;
+    }
+
+    public void MarkSubmitted(string jobName, DateTime now)
+    {
+        Move(ShardState.Submitted, ShardState.Submitting);
+        JobName = jobName;
+        SubmittedAt = now;
+    }
+
+    /// <summary>The claimed job is not finished: hand the claim back and poll again later.</summary>
+    public void Release(DateTime nextPollAt)
+    {
+        Move(ShardState.Submitted, ShardState.Collecting);
+        ClearClaim();
+        NextPollAt = nextPollAt;
+    }
+
+    /// <summary>The results are in a vector file.</summary>
+    public void Collect(DateTime now)
+    {
+        Move(ShardState.Collected, ShardState.Collecting);
+        CollectedAt ??= now;
+        NextPollAt = null;
+        Error = null;
+        ClearClaim();
+    }
+
+    /// <summary>The job ended without results but attempts are left: build (and submit) it again.</summary>
+    public void Retry(string error)
+    {
+        Move(ShardState.Built, ShardState.Collecting);
+        Error = error;
+        JobName = null;
+        ClearClaim();
+    }
+
+    /// <summary>Out of attempts: the shard fails for good (its products are failed by the caller).</summary>
+    public void Fail(string reason)
+    {
+        Move(ShardState.Failed, ShardState.Collecting);
+        Error = reason;
+        ClearClaim();
+    }
+
+    /// <summary>Its vector file was lost or corrupt: collect the (still held) results again.</summary>
+    public void Recollect()
+    {
+        Move(ShardState.Submitted, ShardState.Collected);
+        ClearClaim();
+    }
+
+    /// <summary>
+    /// Claims the shard for one collector, in one conditional update: a submitted shard, or one whose claim expired.
+    /// True when this caller holds the claim.
+    /// </summary>
+    public static async Task<bool> TryClaimAsync(IQueryable<ShardEntity> shards, string shardId, Guid token, DateTime now, DateTime expires,
+        CancellationToken cancellationToken) =>
+        await shards
+            .Where(s => s.Id == shardId && s.JobName != null
+                && (s.State == ShardState.Submitted || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now)))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, ShardState.Collecting)
+                .SetProperty(s => s.ClaimToken, token)
+                .SetProperty(s => s.ClaimExpiresAt, expires), cancellationToken) > 0;
+
+    /// <summary>Hands back one claim, only if it is still the caller's (same token).</summary>
+    public static Task<int> ReleaseClaimAsync(IQueryable<ShardEntity> shards, string shardId, Guid token, CancellationToken cancellationToken) =>
+        ReleaseClaims(shards.Where(s => s.Id == shardId && s.ClaimToken == token), cancellationToken);
+
+    /// <summary>Hands back every claim (after a crash of the one collector, embedded profile).</summary>
+    public static Task<int> ReleaseAllClaimsAsync(IQueryable<ShardEntity> shards, CancellationToken cancellationToken) =>
+        ReleaseClaims(shards, cancellationToken);
+
+    private static Task<int> ReleaseClaims(IQueryable<ShardEntity> shards, CancellationToken cancellationToken) =>
+        shards.Where(s => s.State == ShardState.Collecting)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, ShardState.Submitted)
+                .SetProperty(s => s.ClaimToken, (Guid?)null)
+                .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
+
+    private void ClearClaim()
+    {
+        ClaimToken = null;
+        ClaimExpiresAt = null;
+    }
+
+    private void Move(ShardState to, params ShardState[] from)
+    {
+        if (!from.Contains(_state))
+        {
+            throw new InvalidOperationException($"Shard {Id}: cannot go from {_state} to {to}.");
+        }
+
+        _state = to;
+    }
 }
 
 public enum ShardState

@@ -15,6 +15,20 @@ public static class GmeBusExtensions
         return services;
     }
 
+    /// <summary>
+    /// The ledger unit of work alone (commit and outbox delivery after each consumer), for a bus built by hand such
+    /// as MassTransit's test harness; <see cref="AddGmeBus(IServiceCollection, GmeProfile, string?)"/> includes it.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddLedgerUnitOfWork(this IBusRegistrationConfigurator configurator)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        configurator.AddScoped<LedgerUnitOfWork>();
+        configurator.AddScoped(typeof(LedgerUnitOfWorkFilter<>));
+        configurator.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            endpoint.UseConsumeFilter(typeof(LedgerUnitOfWorkFilter<>), context));
+        return configurator;
+    }
+
     /// <summary>The bus of the configured profile (<c>Gme:Profile</c>), RabbitMQ from ConnectionStrings:gme-bus.</summary>
     public static IHostApplicationBuilder AddGmeBus(this IHostApplicationBuilder builder)
     {
@@ -36,6 +50,8 @@ public static class GmeBusExtensions
 
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped(typeof(InboxFilter<>));
+        services.AddScoped<LedgerUnitOfWork>();
+        services.AddScoped(typeof(LedgerUnitOfWorkFilter<>));
         services.AddHostedService<OutboxSweeper>();
         services.AddMassTransit(x =>
         {
@@ -61,6 +77,9 @@ public static class GmeBusExtensions
                     r.Ignore<Errors.BadInputException>();
                     r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300));
                 });
+
+                // Inside the retry, so that every attempt gets a fresh unit of work.
+                endpoint.UseConsumeFilter(typeof(LedgerUnitOfWorkFilter<>), context);
             });
 
             if (profile == GmeProfile.Embedded)

@@ -8,7 +8,8 @@ namespace Gme.Core.Runs;
 /// <summary>
 /// After a crash the in-memory bus has lost its messages, but the ledger knows what was in flight. This re-announces
 /// every unfinished piece of work so each stage picks it up again; since every consumer is idempotent, announcing
-/// something that was in fact finished costs nothing. (Stage 1 re-reads the source itself on RunStarted.)
+/// something that was in fact finished costs nothing. (Stage 1 re-reads the source itself on RunStarted, and the run
+/// saga answers the same RunStarted by checking whether the run is indexed, or asking again for its validation.)
 /// </summary>
 public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactory)
 {
@@ -26,11 +27,7 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         var sent = 0;
         if (releaseClaims)
         {
-            await db.Shards.Where(s => s.State == ShardState.Collecting)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.State, ShardState.Submitted)
-                    .SetProperty(s => s.ClaimToken, (Guid?)null)
-                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
+            await ShardEntity.ReleaseAllClaimsAsync(db.Shards, cancellationToken);
         }
 
         if (await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.ImageReady && !p.Failed && p.ShardId == null, cancellationToken))
@@ -61,13 +58,6 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         foreach (var file in files)
         {
             await publisher.Publish(LedgerMessages.Collected(file), cancellationToken);
-            sent++;
-        }
-
-        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is { IndexedAt: not null, Status: not RunStatus.Completed })
-        {
-            await publisher.Publish(new RunIndexed { RunId = runId }, cancellationToken);
             sent++;
         }
 

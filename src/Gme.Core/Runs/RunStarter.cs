@@ -8,7 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace Gme.Core.Runs;
 
-/// <summary>Creates a run, or resumes the unfinished run of the same source, so that running again never starts over.</summary>
+/// <summary>
+/// Creates a run, or finds the unfinished run of the same source, so that running again never starts over. It never
+/// changes a run's status: creating the row in its first state is the saga's initial insert, and resuming is the
+/// saga's answer to the RunStarted the caller publishes next (a paused or failed run goes back to work).
+/// </summary>
 public sealed class RunStarter(
     IDbContextFactory<LedgerDbContext> dbFactory,
     IEmbeddingProvider provider,
@@ -21,31 +25,23 @@ public sealed class RunStarter(
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = dbFactory.CreateDbContext();
         await RefuseModelChangeAsync(db, cancellationToken);
-        var unfinished = await db.Runs
+        var unfinished = await db.Runs.AsNoTracking()
             .Where(r => r.Status != RunStatus.Completed && r.SourceJson == sourceJson)
             .OrderByDescending(r => r.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken);
         if (unfinished is not null && unfinished.ModelId == provider.ModelId && unfinished.Collection == options.Value.Collection)
         {
-            unfinished.Status = unfinished.IndexedAt is null ? RunStatus.Running : RunStatus.Validating;
-            unfinished.Error = null;
-            unfinished.UpdatedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
             return (unfinished.Id, true);
         }
 
-        var run = new RunEntity
-        {
-            Id = Guid.CreateVersion7(now),
-            SourceJson = sourceJson,
-            SourceDescription = description.Length > 1024 ? description[..1024] : description,
-            Provider = provider.Name,
-            ModelId = provider.ModelId,
-            Collection = options.Value.Collection,
-            Status = RunStatus.Running,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var run = RunEntity.Start(
+            Guid.CreateVersion7(now),
+            sourceJson,
+            description.Length > 1024 ? description[..1024] : description,
+            provider.Name,
+            provider.ModelId,
+            options.Value.Collection,
+            now);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return (run.Id, false);
@@ -71,5 +67,33 @@ public sealed class RunStarter(
         throw new BadInputException(provider.DescribeModelChange(held.ModelId),
             $"this data dir's collection '{collection}' holds vectors of {held.ModelId}, the settings ask for {provider.ModelId}; " +
             "restore the setting or use a new data dir");
+    }
+
+    /// <summary>
+    /// Waits until the saga has taken a resumed run back from Paused or Failed (after the caller published
+    /// RunStarted), so that a caller following the run does not read the old stop as the end of the new attempt.
+    /// </summary>
+    public async Task WaitUntilResumedAsync(Guid runId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = clock.GetUtcNow() + timeout;
+        while (true)
+        {
+            await using (var db = dbFactory.CreateDbContext())
+            {
+                var status = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (status is not (RunStatus.Paused or RunStatus.Failed))
+                {
+                    return;
+                }
+            }
+
+            if (clock.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException($"Run {runId} was not resumed within {timeout.TotalSeconds:0} s (is the Ingest service with the run saga up?).");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
+        }
     }
 }

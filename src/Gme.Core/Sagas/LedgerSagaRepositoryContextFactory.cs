@@ -11,8 +11,7 @@ namespace Gme.Core.Sagas;
 /// </summary>
 internal sealed class LedgerSagaRepositoryContextFactory<TSaga>(
     IDbContextFactory<LedgerDbContext> dbContextFactory,
-    ISagaConsumeContextFactory<LedgerSagaSession<TSaga>, TSaga> consumeContextFactory,
-    TimeProvider timeProvider) :
+    ISagaConsumeContextFactory<LedgerSagaSession<TSaga>, TSaga> consumeContextFactory) :
     ISagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>
@@ -21,14 +20,14 @@ internal sealed class LedgerSagaRepositoryContextFactory<TSaga>(
     public void Probe(ProbeContext context)
     {
         context.Add("persistence", "gme-ledger");
-        context.Add("sagaType", LedgerSagaJson.TypeName<TSaga>());
+        context.Add("sagaType", typeof(TSaga).Name);
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
-        var repositoryContext = new LedgerSagaRepositoryContext<TSaga, T>(new LedgerSagaSession<TSaga>(db, timeProvider), context, consumeContextFactory);
+        var repositoryContext = new LedgerSagaRepositoryContext<TSaga, T>(new LedgerSagaSession<TSaga>(db), context, consumeContextFactory);
         await next.Send(repositoryContext);
     }
 
@@ -36,7 +35,7 @@ internal sealed class LedgerSagaRepositoryContextFactory<TSaga>(
         where T : class
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
-        var session = new LedgerSagaSession<TSaga>(db, timeProvider);
+        var session = new LedgerSagaSession<TSaga>(db);
         var matches = await session.FindAsync(query, context.CancellationToken);
 
         // Each match is loaded again (tracked, with its Version) when MassTransit dispatches to it.
@@ -55,6 +54,6 @@ internal sealed class LedgerSagaRepositoryContextFactory<TSaga>(
     private async Task<T> ExecuteAsync<T>(Func<LedgerSagaQueryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(cancellationToken);
-        return await asyncMethod(new LedgerSagaQueryContext<TSaga>(new LedgerSagaSession<TSaga>(db, timeProvider), cancellationToken));
+        return await asyncMethod(new LedgerSagaQueryContext<TSaga>(new LedgerSagaSession<TSaga>(db), cancellationToken));
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gme.Core.Sagas;
 
-/// <summary>Registers the ledger saga repository (saga state as JSON in <c>saga_instances</c>, optimistic on Version).</summary>
+/// <summary>Registers the ledger saga repository (the saga instance is an entity of the ledger model, optimistic on its Version).</summary>
 public static class LedgerSagaRepositoryRegistrationExtensions
 {
     /// <summary>
@@ -47,8 +47,6 @@ public static class LedgerSagaRepositoryRegistrationExtensions
     private static void AddLedgerSagaRepository<T>(this IServiceCollection services, Action<IRetryConfigurator> configureRetry)
         where T : class, ISaga
     {
-        services.TryAddSingleton(TimeProvider.System);
-
         // Same order as MassTransit's in-memory repository: load and query first, so RegisterSagaRepository's
         // "not supported" fallbacks for them are not added.
         services.RegisterLoadSagaRepository<T, LedgerSagaRepositoryContextFactory<T>>();

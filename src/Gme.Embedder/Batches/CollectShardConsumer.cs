@@ -21,6 +21,7 @@ namespace Gme.Embedder.Batches;
 /// </summary>
 internal sealed class CollectShardConsumer(
     IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IEmbeddingProvider provider,
     DataPaths paths,
     IOptions<EmbedderOptions> options,
@@ -34,8 +35,8 @@ internal sealed class CollectShardConsumer(
     private async Task CollectAsync(ConsumeContext context, string shardId)
     {
         var ct = context.CancellationToken;
-        await using var db = dbFactory.CreateDbContext();
-        var outbox = new LedgerOutbox(db, clock);
+        var db = unitOfWork.Db;
+        var outbox = unitOfWork;
         var current = await db.Shards.AsNoTracking().FirstOrDefaultAsync(s => s.Id == shardId, ct);
         if (current is null || current.JobName is null)
         {
@@ -49,7 +50,6 @@ internal sealed class CollectShardConsumer(
             if (existing is not null)
             {
                 outbox.Publish(LedgerMessages.Collected(existing));
-                await outbox.DeliverAsync(context, ct);
             }
 
             return;
@@ -60,14 +60,7 @@ internal sealed class CollectShardConsumer(
         var now = clock.GetUtcNow().UtcDateTime;
         var token = Guid.NewGuid();
         var expires = now + options.Value.CollectClaimTimeout;
-        var claimed = await db.Shards
-            .Where(s => s.Id == shardId && s.JobName != null
-                && (s.State == ShardState.Submitted || (s.State == ShardState.Collecting && s.ClaimExpiresAt < now)))
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(s => s.State, ShardState.Collecting)
-                .SetProperty(s => s.ClaimToken, token)
-                .SetProperty(s => s.ClaimExpiresAt, expires), ct);
-        if (claimed == 0)
+        if (!await ShardEntity.TryClaimAsync(db.Shards, shardId, token, now, expires, ct))
         {
             return;
         }
@@ -84,7 +77,7 @@ internal sealed class CollectShardConsumer(
         }
     }
 
-    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, string shardId,
+    private async Task CollectClaimedAsync(ConsumeContext context, LedgerDbContext db, LedgerUnitOfWork outbox, string shardId,
         DateTime now, CancellationToken ct)
     {
         // Loaded after the claim, so the claim token is the row's concurrency token for every save below: if the claim
@@ -97,10 +90,8 @@ internal sealed class CollectShardConsumer(
         var status = await provider.GetJobStatusAsync(shard.JobName!, ct);
         if (!status.IsTerminal)
         {
-            shard.State = ShardState.Submitted;
-            ClearClaim(shard);
             var age = now - (shard.SubmittedAt ?? now);
-            shard.NextPollAt = now + PollBackoff.Next(age, options.Value.PollInterval, options.Value.MaxPollInterval);
+            shard.Release(now + PollBackoff.Next(age, options.Value.PollInterval, options.Value.MaxPollInterval));
             if (age > options.Value.StuckJobAfter)
             {
                 // Still polled (slowly): Google expires a job after 48 h by itself; the age is visible in status.
@@ -115,7 +106,7 @@ internal sealed class CollectShardConsumer(
         var products = await db.Products.Where(p => p.ShardId == shard.Id && p.Stage == ProductStage.Sharded).ToListAsync(ct);
         if (status.State is not BatchJobState.Succeeded)
         {
-            await RetryOrFailAsync(context, db, outbox, shard, products, status, now, ct);
+            await RetryOrFailAsync(db, outbox, shard, products, status, now, ct);
             return;
         }
 
@@ -124,8 +115,7 @@ internal sealed class CollectShardConsumer(
         {
             // Nothing of the shard is left to embed and its file exists: it was collected already. Writing again would
             // replace that file with an empty one under products that still point at it.
-            shard.State = ShardState.Collected;
-            ClearClaim(shard);
+            shard.Collect(now);
             outbox.Publish(LedgerMessages.Collected(existing));
             outbox.Publish(new ReleaseRemoteJob { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName! });
             await db.SaveChangesAsync(ct);
@@ -139,17 +129,10 @@ internal sealed class CollectShardConsumer(
             catch (JobResultsLostException ex)
             {
                 // The job's results were deleted or expired: lost work, submitted again like an expired job.
-                await RetryOrFailAsync(context, db, outbox, shard, products, new BatchJobStatus(BatchJobState.Expired, ex.Message), now, ct);
+                await RetryOrFailAsync(db, outbox, shard, products, new BatchJobStatus(BatchJobState.Expired, ex.Message), now, ct);
                 return;
             }
         }
-
-        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = shard.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task ReleaseClaimAsync(string shardId, Guid token)
@@ -159,11 +142,7 @@ internal sealed class CollectShardConsumer(
             // Not the message's token: it is often the very thing that was cancelled.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await using var db = dbFactory.CreateDbContext();
-            await db.Shards.Where(s => s.Id == shardId && s.State == ShardState.Collecting && s.ClaimToken == token)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.State, ShardState.Submitted)
-                    .SetProperty(s => s.ClaimToken, (Guid?)null)
-                    .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), timeout.Token);
+            await ShardEntity.ReleaseClaimAsync(db.Shards, shardId, token, timeout.Token);
         }
         catch (Exception ex) when (ex is DbException or OperationCanceledException or InvalidOperationException)
         {
@@ -172,13 +151,7 @@ internal sealed class CollectShardConsumer(
         }
     }
 
-    private static void ClearClaim(ShardEntity shard)
-    {
-        shard.ClaimToken = null;
-        shard.ClaimExpiresAt = null;
-    }
-
-    private async Task WriteVectorsAsync(LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
+    private async Task WriteVectorsAsync(LedgerDbContext db, LedgerUnitOfWork outbox, ShardEntity shard,
         List<ProductEntity> products, DateTime now, CancellationToken ct)
     {
         var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
@@ -228,25 +201,17 @@ internal sealed class CollectShardConsumer(
             product.UpdatedAt = now;
             if (embedded.Contains(product.Id))
             {
-                product.Stage = ProductStage.Embedded;
-                product.VectorFileId = fileId;
+                product.MarkEmbedded(fileId);
                 continue;
             }
 
             var reason = errors.GetValueOrDefault(product.Id) ?? "no result line for this product";
-            product.Failed = true;
-            product.FailedStage = ProductStage.Embedded;
-            product.LastError = $"embedding: {reason}";
-            product.Attempts++;
+            product.Fail(ProductStage.Embedded, $"embedding: {reason}");
             Diagnostics.ItemsFailed.Add(1);
             logger.ItemRejected(product.Id, reason);
         }
 
-        shard.State = ShardState.Collected;
-        shard.CollectedAt = now;
-        shard.NextPollAt = null;
-        shard.Error = null;
-        ClearClaim(shard);
+        shard.Collect(now);
         outbox.Publish(LedgerMessages.Collected(file));
 
         // Irreversible effects (deleting the job's remote files, recording its spend) only once this commit holds.
@@ -279,40 +244,29 @@ internal sealed class CollectShardConsumer(
         return null;
     }
 
-    private async Task RetryOrFailAsync(ConsumeContext context, LedgerDbContext db, LedgerOutbox outbox, ShardEntity shard,
+    private async Task RetryOrFailAsync(LedgerDbContext db, LedgerUnitOfWork outbox, ShardEntity shard,
         List<ProductEntity> products, BatchJobStatus status, DateTime now, CancellationToken ct)
     {
         var max = options.Value.MaxShardAttempts;
         logger.JobUnsuccessful(shard.Id, shard.JobName!, status.State.ToString(), status.Error, shard.Attempts, max);
-        ClearClaim(shard);
         if (shard.Attempts < max)
         {
-            shard.State = ShardState.Built;
-            shard.Error = $"{status.State}: {status.Error}";
-            shard.JobName = null;
+            shard.Retry($"{status.State}: {status.Error}");
             outbox.Publish(new ShardBuilt { RunId = shard.RunId, ShardId = shard.Id, Items = shard.Items });
             await db.SaveChangesAsync(ct);
-            await outbox.DeliverAsync(context, ct);
             return;
         }
 
-        shard.State = ShardState.Failed;
-        shard.Error = $"{status.State} after {shard.Attempts} attempts: {status.Error}";
+        var reason = $"{status.State} after {shard.Attempts} attempts: {status.Error}";
+        shard.Fail(reason);
         foreach (var product in products)
         {
-            product.Failed = true;
-            product.FailedStage = ProductStage.Embedded;
-            product.LastError = $"embedding job {status.State.ToString().ToLowerInvariant()}: {status.Error}";
-            product.Attempts++;
+            product.Fail(ProductStage.Embedded, $"embedding job {status.State.ToString().ToLowerInvariant()}: {status.Error}");
             product.UpdatedAt = now;
         }
 
+        // The run saga hears of it and checks whether these were the run's last products.
+        outbox.Publish(new ShardFailed { RunId = shard.RunId, ShardId = shard.Id, Reason = reason });
         await db.SaveChangesAsync(ct);
-        if (await RunCompletion.IsIndexedAsync(db, shard.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = shard.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 }

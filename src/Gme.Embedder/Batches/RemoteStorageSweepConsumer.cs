@@ -7,15 +7,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Gme.Embedder.Batches;
 
 /// <summary>
-/// At the end of a run's embedding, deletes remote files under Gme's names that no live shard of this ledger uses
+/// At the end of a run (once it is validated), deletes remote files under Gme's names that no live shard of this ledger uses
 /// (what a crash between upload and create, or a killed release, left behind). Best effort: `gme cleanup` repeats it.
 /// </summary>
 internal sealed class RemoteStorageSweepConsumer(
     IDbContextFactory<LedgerDbContext> dbFactory,
     IEmbeddingProvider provider,
-    ILogger<RemoteStorageSweepConsumer> logger) : IConsumer<RunIndexed>
+    ILogger<RemoteStorageSweepConsumer> logger) : IConsumer<RunValidated>
 {
-    public async Task Consume(ConsumeContext<RunIndexed> context)
+    public async Task Consume(ConsumeContext<RunValidated> context)
     {
         var ct = context.CancellationToken;
         try

@@ -20,7 +20,7 @@ namespace Gme.Embedder.Shards;
 /// records the shard, so two consumers (or two Embedder instances) never put one product into two shards.
 /// </summary>
 internal sealed class BuildShardsConsumer(
-    IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IEmbeddingProvider provider,
     IImageCache imageCache,
     DataPaths paths,
@@ -38,7 +38,10 @@ internal sealed class BuildShardsConsumer(
         var maxItems = options.Value.ShardMaxItems;
         while (true)
         {
-            await using var db = dbFactory.CreateDbContext();
+            // Each shard is its own commit (handed on at once, so submitting starts while more are built); a lost
+            // claim race rolls back, so every pass starts from the ledger, not from what the context remembers.
+            var db = unitOfWork.Db;
+            db.ChangeTracker.Clear();
             var candidates = await db.Products
                 .Where(p => p.LastRunId == runId && p.Stage == ProductStage.ImageReady && !p.Failed && p.ShardId == null)
                 .OrderBy(p => p.Id)
@@ -49,10 +52,9 @@ internal sealed class BuildShardsConsumer(
                 return;
             }
 
-            var outbox = new LedgerOutbox(db, clock);
-            if (await TryBuildAsync(db, outbox, runId, candidates, ct))
+            if (await TryBuildAsync(db, runId, candidates, ct))
             {
-                await outbox.DeliverAsync(context, ct);
+                await unitOfWork.CommitAsync(ct);
             }
         }
     }
@@ -64,7 +66,7 @@ internal sealed class BuildShardsConsumer(
             && !await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.Ingested && !p.Failed, ct);
     }
 
-    private async Task<bool> TryBuildAsync(LedgerDbContext db, LedgerOutbox outbox, Guid runId, List<ProductEntity> items, CancellationToken ct)
+    private async Task<bool> TryBuildAsync(LedgerDbContext db, Guid runId, List<ProductEntity> items, CancellationToken ct)
     {
         using var activity = Diagnostics.ActivitySource.StartActivity("build shard");
         var ids = items.Select(p => p.Id).ToList();
@@ -87,7 +89,6 @@ internal sealed class BuildShardsConsumer(
                 Items = info.Lines,
                 Bytes = info.Bytes,
                 EstimatedTokens = info.EstimatedTokens,
-                State = ShardState.Built,
                 CreatedAt = now,
                 TraceParent = Activity.Current?.Id,
             };
@@ -98,21 +99,11 @@ internal sealed class BuildShardsConsumer(
         {
             // The same items (same content) come back after an earlier shard of them failed: start its life again.
             // Results a provider still holds for it are reused, which is right because the content is identical.
-            shard.State = ShardState.Built;
-            shard.JobName = null;
-            shard.Error = null;
-            shard.Attempts = 0;
-            shard.RunId = runId;
-            shard.TraceParent = Activity.Current?.Id;
+            shard.Rebuild(runId, Activity.Current?.Id);
             await db.SaveChangesAsync(ct);
         }
 
-        var claimed = await db.Products
-            .Where(p => ids.Contains(p.Id) && p.ShardId == null && p.Stage == ProductStage.ImageReady && !p.Failed)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(p => p.ShardId, shardId)
-                .SetProperty(p => p.Stage, ProductStage.Sharded)
-                .SetProperty(p => p.UpdatedAt, now), ct);
+        var claimed = await ProductEntity.ClaimForShardAsync(db.Products, ids, shardId, now, ct);
         if (claimed != ids.Count)
         {
             // Someone else claimed part of this set first: undo and let the loop pick the remaining products.
@@ -120,7 +111,7 @@ internal sealed class BuildShardsConsumer(
             return false;
         }
 
-        outbox.Publish(new ShardBuilt { RunId = runId, ShardId = shard.Id, Items = shard.Items });
+        unitOfWork.Publish(new ShardBuilt { RunId = runId, ShardId = shard.Id, Items = shard.Items });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         Diagnostics.ShardsBuilt.Add(1);

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Gme.Contracts;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
-using Gme.Core.Runs;
 using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
 using Gme.Indexer.Collections;
@@ -18,7 +17,7 @@ namespace Gme.Indexer.Upserts;
 /// store acknowledged every batch.
 /// </summary>
 internal sealed class UpsertVectorsConsumer(
-    IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IVectorStore store,
     CollectionInitializer collections,
     IOptions<IndexerOptions> options,
@@ -29,8 +28,7 @@ internal sealed class UpsertVectorsConsumer(
     {
         var ct = context.CancellationToken;
         var message = context.Message;
-        await using var db = dbFactory.CreateDbContext();
-        var outbox = new LedgerOutbox(db, clock);
+        var db = unitOfWork.Db;
         var file = await db.VectorFiles.FirstOrDefaultAsync(f => f.Id == message.VectorFileId, ct);
         if (file is null)
         {
@@ -41,7 +39,7 @@ internal sealed class UpsertVectorsConsumer(
         {
             if (!await MatchesHashAsync(file, ct))
             {
-                await RecollectAsync(context, db, file, ct);
+                await RecollectAsync(db, file, ct);
                 return;
             }
 
@@ -57,10 +55,8 @@ internal sealed class UpsertVectorsConsumer(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             file.State = VectorFileState.Upserted;
             file.UpsertedAt = now;
-            await db.Products
-                .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.UpdatedAt, now), ct);
-            outbox.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
+            await ProductEntity.MarkIndexedAsync(db.Products, file.Id, now, ct);
+            unitOfWork.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             Diagnostics.PointsUpserted.Add(points);
@@ -68,16 +64,9 @@ internal sealed class UpsertVectorsConsumer(
         }
         else
         {
-            // Redelivered after the upsert: announce it again; whoever listens is idempotent.
-            outbox.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
+            // Redelivered after the upsert: announce it again; whoever listens (the run saga) is idempotent.
+            unitOfWork.Publish(new VectorsUpserted { RunId = message.RunId, VectorFileId = file.Id, Points = file.Rows });
         }
-
-        if (await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = message.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 
     private async Task<int> UpsertFileAsync(LedgerDbContext db, string collection, VectorFileEntity file, CancellationToken ct)
@@ -135,23 +124,18 @@ internal sealed class UpsertVectorsConsumer(
         return hash == file.Sha256;
     }
 
-    private async Task RecollectAsync(ConsumeContext context, LedgerDbContext db, VectorFileEntity file, CancellationToken ct)
+    private async Task RecollectAsync(LedgerDbContext db, VectorFileEntity file, CancellationToken ct)
     {
         logger.VectorFileCorrupt(file.Id, file.Path);
         var shard = await db.Shards.FirstOrDefaultAsync(s => s.Id == file.ShardId, ct);
-        await db.Products.Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Embedded)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), ct);
+        await ProductEntity.UnembedAsync(db.Products, file.Id, ct);
         db.VectorFiles.Remove(file);
-        var outbox = new LedgerOutbox(db, clock);
         if (shard is not null)
         {
-            shard.State = ShardState.Submitted;
-            shard.ClaimToken = null;
-            shard.ClaimExpiresAt = null;
-            outbox.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id });
+            shard.Recollect();
+            unitOfWork.Publish(new CollectShard { RunId = shard.RunId, ShardId = shard.Id });
         }
 
         await db.SaveChangesAsync(ct);
-        await outbox.DeliverAsync(context, ct);
     }
 }

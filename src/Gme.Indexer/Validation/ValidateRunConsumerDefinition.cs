@@ -2,7 +2,7 @@ using MassTransit;
 
 namespace Gme.Indexer.Validation;
 
-/// <summary>One validation at a time: RunIndexed can be announced more than once for the same run.</summary>
+/// <summary>One validation at a time: the run saga can ask more than once for the same run (a resume asks again).</summary>
 internal sealed class ValidateRunConsumerDefinition : ConsumerDefinition<ValidateRunConsumer>
 {
     public ValidateRunConsumerDefinition()

@@ -3,7 +3,6 @@ using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
-using Gme.Core.Runs;
 using Gme.Core.Sources;
 using Gme.Core.Storage;
 using MassTransit;
@@ -19,7 +18,7 @@ namespace Gme.Ingest.Downloads;
 /// stored source), also when their image is already cached, so a ledger row naming a path outside it gets nothing.
 /// </summary>
 internal sealed class DownloadImagesConsumer(
-    IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IImageFetcher fetcher,
     IImageCache cache,
     IOptions<IngestOptions> options,
@@ -34,7 +33,7 @@ internal sealed class DownloadImagesConsumer(
         activity?.SetTag(Diagnostics.Tags.RunId, message.RunId);
         activity?.SetTag(Diagnostics.Tags.Chunk, message.ChunkNumber);
 
-        await using var db = dbFactory.CreateDbContext();
+        var db = unitOfWork.Db;
         var sourceJson = await db.Runs.AsNoTracking().Where(r => r.Id == message.RunId).Select(r => r.SourceJson).FirstOrDefaultAsync(ct);
         var localRoot = LocalRootOf(sourceJson);
         var ids = message.ProductIds.ToList();
@@ -94,33 +93,22 @@ internal sealed class DownloadImagesConsumer(
             product.UpdatedAt = now;
             if (result.Succeeded)
             {
-                product.ImageSha256 = result.Sha256;
-                product.Stage = ProductStage.ImageReady;
+                product.MarkImageReady(result.Sha256!);
                 Diagnostics.ImagesFetched.Add(1);
             }
             else
             {
                 failed++;
-                product.Failed = true;
-                product.FailedStage = ProductStage.ImageReady;
-                product.Attempts++;
-                product.LastError = $"image: {result.FailureReason}";
+                product.Fail(ProductStage.ImageReady, $"image: {result.FailureReason}");
                 Diagnostics.ImagesFailed.Add(1, new KeyValuePair<string, object?>(Diagnostics.Tags.Reason, result.FailureReason));
                 logger.ImageFailed(product.Id, product.ImageRef, result.FailureReason ?? "unknown");
             }
         }
 
-        var outbox = new LedgerOutbox(db, clock);
         var ready = products.Where(p => p.Stage >= ProductStage.ImageReady && !p.Failed).Select(p => p.Id).ToList();
-        outbox.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
+        // Failures here may settle a run's last products: the run saga hears of them through this message.
+        unitOfWork.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
         await db.SaveChangesAsync(ct);
-
-        if (failed > 0 && await RunCompletion.IsIndexedAsync(db, message.RunId, clock, ct))
-        {
-            outbox.Publish(new RunIndexed { RunId = message.RunId });
-        }
-
-        await outbox.DeliverAsync(context, ct);
     }
 
     /// <summary>

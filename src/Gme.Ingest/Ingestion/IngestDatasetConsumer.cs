@@ -4,7 +4,6 @@ using Gme.Contracts;
 using Gme.Core;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
-using Gme.Core.Runs;
 using Gme.Core.Sources;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +17,7 @@ namespace Gme.Ingest.Ingestion;
 /// products keep their progress, and rejections are keyed by row number.
 /// </summary>
 internal sealed class IngestDatasetConsumer(
-    IDbContextFactory<LedgerDbContext> dbFactory,
+    LedgerUnitOfWork unitOfWork,
     IDatasetSourceFactory sources,
     ProductChunkWriter writer,
     IOptions<GmeOptions> gmeOptions,
@@ -30,13 +29,11 @@ internal sealed class IngestDatasetConsumer(
     {
         var ct = context.CancellationToken;
         var runId = context.Message.RunId;
-        RunEntity? run;
-        await using (var db = dbFactory.CreateDbContext())
-        {
-            run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
-        }
+        var run = await unitOfWork.Db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
 
-        if (run is null || run.Status is RunStatus.Completed or RunStatus.Failed)
+        // Not a failed run: RunStarted is also what resumes one, and the run saga may not have taken it back yet when
+        // this reads the row. Only a completed run is never read again.
+        if (run is null || run.Status is RunStatus.Completed)
         {
             return;
         }
@@ -99,26 +96,17 @@ internal sealed class IngestDatasetConsumer(
         Diagnostics.RowsRejected.Add(rejected);
         verdict.Check(accepted, rejected);
 
-        await using (var db = dbFactory.CreateDbContext())
-        {
-            var outbox = new LedgerOutbox(db, clock);
-            var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
-            var now = clock.GetUtcNow().UtcDateTime;
-            entity.IngestCompletedAt ??= now;
-            entity.RowsAccepted = accepted;
-            entity.RowsRejected = rejected;
-            entity.UpdatedAt = now;
-            outbox.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected });
-            await db.SaveChangesAsync(ct);
-            logger.IngestFinished(runId, accepted, rejected);
-
-            if (await RunCompletion.IsIndexedAsync(db, runId, clock, ct))
-            {
-                outbox.Publish(new RunIndexed { RunId = runId });
-            }
-
-            await outbox.DeliverAsync(context, ct);
-        }
+        // The run saga hears DatasetIngested and checks whether the run is already indexed (all products unchanged).
+        var db = unitOfWork.Db;
+        var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        entity.IngestCompletedAt ??= now;
+        entity.RowsAccepted = accepted;
+        entity.RowsRejected = rejected;
+        entity.UpdatedAt = now;
+        unitOfWork.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected });
+        await db.SaveChangesAsync(ct);
+        logger.IngestFinished(runId, accepted, rejected);
     }
 
     private async Task FlushAsync(ConsumeContext context, Guid runId, int chunkNumber,
@@ -143,7 +131,7 @@ internal sealed class IngestDatasetConsumer(
             ChunkNumber = chunkNumber,
             ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
         };
-        await writer.WriteAsync(runId, chunk, rejections, announcement, context, ct);
+        await writer.WriteAsync(runId, chunk, rejections, announcement, ct);
         Diagnostics.ProductsIngested.Add(chunk.Count);
 
         chunk.Clear();

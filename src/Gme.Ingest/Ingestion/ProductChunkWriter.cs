@@ -3,7 +3,6 @@ using Gme.Contracts;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
 using Gme.Core.Sources;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gme.Ingest.Ingestion;
@@ -14,13 +13,14 @@ namespace Gme.Ingest.Ingestion;
 /// stored). Unchanged products keep the stage they reached (that is what makes a re-run cheap); changed ones start
 /// over; failed ones get another chance.
 /// </summary>
-internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFactory, TimeProvider clock)
+internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvider clock)
 {
     public async Task WriteAsync(Guid runId, IReadOnlyList<(long RowNumber, ProductRecord Product)> products,
-        IReadOnlyList<RowRejection> rejections, ProductsIngested? announcement, IPublishEndpoint publisher, CancellationToken cancellationToken)
+        IReadOnlyList<RowRejection> rejections, ProductsIngested? announcement, CancellationToken cancellationToken)
     {
-        await using var db = dbFactory.CreateDbContext();
-        var outbox = new LedgerOutbox(db, clock);
+        // One context for the whole ingest, emptied per chunk so that it never holds more than one chunk.
+        var db = unitOfWork.Db;
+        db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = products.Select(p => p.Product.Id).ToList();
         var existing = await db.Products.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
@@ -41,7 +41,6 @@ internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFa
                     Name = product.Name,
                     Text = product.Text,
                     ImageRef = product.ImageRef,
-                    Stage = ProductStage.Ingested,
                     UpdatedAt = now,
                 });
                 continue;
@@ -56,21 +55,12 @@ internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFa
                 entity.Name = product.Name;
                 entity.Text = product.Text;
                 entity.ImageRef = product.ImageRef;
-                entity.ImageSha256 = null;
-                entity.Stage = ProductStage.Ingested;
-                entity.ShardId = null;
-                entity.VectorFileId = null;
-                ClearFailure(entity);
+                entity.Reset();
             }
             else if (entity.Failed)
             {
                 // A new run retries what failed before, from the stage where it stopped.
-                ClearFailure(entity);
-                if (entity.Stage is ProductStage.Sharded)
-                {
-                    entity.Stage = ProductStage.ImageReady;
-                    entity.ShardId = null;
-                }
+                entity.Retry();
             }
 
             entity.UpdatedAt = now;
@@ -95,17 +85,10 @@ internal sealed class ProductChunkWriter(IDbContextFactory<LedgerDbContext> dbFa
 
         if (announcement is not null)
         {
-            outbox.Publish(announcement);
+            unitOfWork.Publish(announcement);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await outbox.DeliverAsync(publisher, cancellationToken);
-    }
-
-    private static void ClearFailure(ProductEntity entity)
-    {
-        entity.Failed = false;
-        entity.FailedStage = null;
-        entity.LastError = null;
+        // Committed and handed on per chunk, so downloads start while the rest of the file is read.
+        await unitOfWork.CommitAsync(cancellationToken);
     }
 }

@@ -43,6 +43,8 @@ public static class RunEndpoints
         await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
         if (resumed)
         {
+            // The run saga (in this service) takes a paused or failed run back on RunStarted; answer once it has.
+            await starter.WaitUntilResumedAsync(runId, TimeSpan.FromSeconds(30), cancellationToken);
             await recovery.RequeueAsync(runId, bus, releaseClaims: false, cancellationToken);
         }
 

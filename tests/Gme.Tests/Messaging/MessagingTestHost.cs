@@ -32,6 +32,7 @@ internal sealed class MessagingTestHost : IAsyncDisposable
     public IBus Bus => Host.Services.GetRequiredService<IBus>();
     public OutboxSweeper Sweeper => Host.Services.GetServices<IHostedService>().OfType<OutboxSweeper>().Single();
     public CountingConsumer.Counts Counts => Host.Services.GetRequiredService<CountingConsumer.Counts>();
+    public OutboxProbeConsumer.State Probe => Host.Services.GetRequiredService<OutboxProbeConsumer.State>();
 
     public static async Task<MessagingTestHost> StartAsync(Action<MessagingOptions>? messaging = null)
     {
@@ -43,7 +44,12 @@ internal sealed class MessagingTestHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSqliteLedger(paths);
         builder.Services.AddSingleton<CountingConsumer.Counts>();
-        builder.Services.AddBusContribution(x => x.AddConsumer<CountingConsumer>());
+        builder.Services.AddSingleton<OutboxProbeConsumer.State>();
+        builder.Services.AddBusContribution(x =>
+        {
+            x.AddConsumer<CountingConsumer>();
+            x.AddConsumer<OutboxProbeConsumer>();
+        });
         builder.Services.AddGmeBus(GmeProfile.Embedded);
         builder.Services.Configure<MessagingOptions>(o =>
         {
@@ -78,10 +84,10 @@ internal sealed class MessagingTestHost : IAsyncDisposable
     }
 }
 
-/// <summary>Counts the RunIndexed messages it handles, by message id.</summary>
-internal sealed class CountingConsumer(CountingConsumer.Counts counts) : IConsumer<Gme.Contracts.RunIndexed>
+/// <summary>Counts the RunValidated messages it handles, by message id.</summary>
+internal sealed class CountingConsumer(CountingConsumer.Counts counts) : IConsumer<Gme.Contracts.RunValidated>
 {
-    public Task Consume(ConsumeContext<Gme.Contracts.RunIndexed> context)
+    public Task Consume(ConsumeContext<Gme.Contracts.RunValidated> context)
     {
         counts.Add(context.MessageId!.Value);
         return Task.CompletedTask;
@@ -109,5 +115,41 @@ internal sealed class CountingConsumer(CountingConsumer.Counts counts) : IConsum
                 _handled.Add(messageId);
             }
         }
+    }
+}
+
+/// <summary>Asks <see cref="OutboxProbeConsumer"/> to change the ledger and publish through the unit of work.</summary>
+internal sealed record OutboxProbe(Guid RunId, bool FailFirstCommit, bool ThrowAfterPublish);
+
+/// <summary>
+/// A consumer as the stages are written: it changes the ledger (adds a run) and publishes RunValidated through the
+/// scoped unit of work, and leaves commit and delivery to the filter. It can make its first commit fail (a duplicate
+/// rejection row) or throw after publishing.
+/// </summary>
+internal sealed class OutboxProbeConsumer(LedgerUnitOfWork unitOfWork, OutboxProbeConsumer.State state) : IConsumer<OutboxProbe>
+{
+    public Task Consume(ConsumeContext<OutboxProbe> context)
+    {
+        var attempt = state.Attempt();
+        var probe = context.Message;
+        unitOfWork.Db.Runs.Add(Gme.Tests.Stages.LedgerSeed.Run(probe.RunId));
+        unitOfWork.Publish(new Gme.Contracts.RunValidated { RunId = probe.RunId, Passed = true });
+        if (probe.FailFirstCommit && attempt == 1)
+        {
+            unitOfWork.Db.RejectedRows.Add(new RejectedRowEntity { RunId = probe.RunId, RowNumber = 1, Reason = "duplicate" });
+        }
+
+        return probe.ThrowAfterPublish
+            ? throw new Gme.Core.Errors.BadInputException("probe", "told to fail after publishing")
+            : Task.CompletedTask;
+    }
+
+    internal sealed class State
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public int Attempt() => Interlocked.Increment(ref _attempts);
     }
 }

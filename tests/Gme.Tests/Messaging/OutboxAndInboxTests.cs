@@ -13,50 +13,49 @@ public sealed class OutboxAndInboxTests
     private static readonly CancellationToken s_none = CancellationToken.None;
 
     [Fact]
-    public async Task Outbox_SavesTheMessageWithTheStateChange_AndSendsItUnderTheRowId()
+    public async Task UnitOfWork_CommitFailsThenSucceeds_DeliversOnlyTheCommittedMessageOnceUnderItsRowId()
     {
         await using var host = await MessagingTestHost.StartAsync();
         var runId = Guid.NewGuid();
-        Guid rowId;
         await using (var db = host.Db())
         {
-            var outbox = new LedgerOutbox(db, TimeProvider.System);
-            db.Runs.Add(LedgerSeedRun(runId));
-            outbox.Publish(new RunIndexed { RunId = runId });
-
-            // Nothing leaves before the commit.
-            Assert.Empty(host.Counts.Handled);
+            // The first attempt adds this rejection again, so its commit fails on the primary key.
+            db.RejectedRows.Add(new RejectedRowEntity { RunId = runId, RowNumber = 1, Reason = "seed" });
             await db.SaveChangesAsync(s_none);
-            rowId = (await db.OutboxMessages.AsNoTracking().SingleAsync(s_none)).Id;
-            Assert.True(await db.Runs.AnyAsync(r => r.Id == runId, s_none));
-            await outbox.DeliverAsync(host.Bus, s_none);
         }
 
-        await Eventually.TrueAsync(() => Task.FromResult(host.Counts.Handled.Count == 1), "message handled", s_none);
-        Assert.Equal(rowId, host.Counts.Handled.Single());
+        await host.Bus.Publish(new OutboxProbe(runId, FailFirstCommit: true, ThrowAfterPublish: false), s_none);
+
+        await Eventually.TrueAsync(() => Task.FromResult(host.Counts.Handled.Count == 1), "the committed message handled", s_none);
+        Assert.Equal(2, host.Probe.Attempts);
         await using var check = host.Db();
         var row = await check.OutboxMessages.AsNoTracking().SingleAsync(s_none);
+        Assert.Equal(row.Id, host.Counts.Handled.Single());
         Assert.NotNull(row.SentAt);
-        Assert.Equal(typeof(RunIndexed).FullName, row.MessageType);
-        Assert.Equal(runId, JsonSerializer.Deserialize<RunIndexed>(row.Body)!.RunId);
+        Assert.Equal(typeof(RunValidated).FullName, row.MessageType);
+        Assert.Equal(runId, JsonSerializer.Deserialize<RunValidated>(row.Body)!.RunId);
+        Assert.True(await check.Runs.AnyAsync(r => r.Id == runId, s_none));
+
+        // Marked sent by the filter, so the sweeper has nothing to send again.
+        Assert.Equal(0, await host.Sweeper.SweepOnceAsync(s_none));
+        Assert.Single(host.Counts.Handled);
     }
 
     [Fact]
-    public async Task Outbox_UnitOfWorkThatNeverCommits_SendsNothing()
+    public async Task UnitOfWork_ConsumerThrowsAfterPublishing_SendsAndSavesNothing()
     {
         await using var host = await MessagingTestHost.StartAsync();
-        await using (var db = host.Db())
-        {
-            var outbox = new LedgerOutbox(db, TimeProvider.System);
-            outbox.Publish(new RunIndexed { RunId = Guid.NewGuid() });
+        var runId = Guid.NewGuid();
+        var expected = host.Receives.Handled + 1;
 
-            // The consumer fails before its SaveChanges: the context is thrown away with the queued message.
-        }
+        await host.Bus.Publish(new OutboxProbe(runId, FailFirstCommit: false, ThrowAfterPublish: true), s_none);
+        await host.Receives.WaitForHandledAsync(expected, s_none);
 
+        Assert.Equal(1, host.Probe.Attempts);
         await using var check = host.Db();
         Assert.Equal(0, await check.OutboxMessages.CountAsync(s_none));
-        var sweeper = host.Sweeper;
-        Assert.Equal(0, await sweeper.SweepOnceAsync(s_none));
+        Assert.False(await check.Runs.AnyAsync(r => r.Id == runId, s_none));
+        Assert.Equal(0, await host.Sweeper.SweepOnceAsync(s_none));
         Assert.Empty(host.Counts.Handled);
     }
 
@@ -69,8 +68,8 @@ public sealed class OutboxAndInboxTests
         await using (var db = host.Db())
         {
             // A writer that died between its commit and its send, and one that is sending right now.
-            db.OutboxMessages.Add(Row(orphan, new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddMinutes(-1)));
-            db.OutboxMessages.Add(Row(fresh, new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddMinutes(5)));
+            db.OutboxMessages.Add(Row(orphan, new RunValidated { RunId = Guid.NewGuid(), Passed = true }, DateTime.UtcNow.AddMinutes(-1)));
+            db.OutboxMessages.Add(Row(fresh, new RunValidated { RunId = Guid.NewGuid(), Passed = true }, DateTime.UtcNow.AddMinutes(5)));
             await db.SaveChangesAsync(s_none);
         }
 
@@ -115,13 +114,13 @@ public sealed class OutboxAndInboxTests
         await using var host = await MessagingTestHost.StartAsync(o => o.Retention = TimeSpan.FromMinutes(1));
         await using (var db = host.Db())
         {
-            var old = Row(Guid.NewGuid(), new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow.AddHours(-2));
+            var old = Row(Guid.NewGuid(), new RunValidated { RunId = Guid.NewGuid(), Passed = true }, DateTime.UtcNow.AddHours(-2));
             old.SentAt = DateTime.UtcNow.AddHours(-2);
-            var recent = Row(Guid.NewGuid(), new RunIndexed { RunId = Guid.NewGuid() }, DateTime.UtcNow);
+            var recent = Row(Guid.NewGuid(), new RunValidated { RunId = Guid.NewGuid(), Passed = true }, DateTime.UtcNow);
             recent.SentAt = DateTime.UtcNow;
             db.OutboxMessages.AddRange(old, recent);
-            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = old.Id, MessageType = "RunIndexed", ProcessedAt = DateTime.UtcNow.AddHours(-2) });
-            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = recent.Id, MessageType = "RunIndexed", ProcessedAt = DateTime.UtcNow });
+            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = old.Id, MessageType = "RunValidated", ProcessedAt = DateTime.UtcNow.AddHours(-2) });
+            db.InboxMessages.Add(new InboxMessageEntity { Consumer = "x", MessageId = recent.Id, MessageType = "RunValidated", ProcessedAt = DateTime.UtcNow });
             await db.SaveChangesAsync(s_none);
         }
 
@@ -137,7 +136,7 @@ public sealed class OutboxAndInboxTests
     {
         await using var host = await MessagingTestHost.StartAsync();
         var messageId = Guid.NewGuid();
-        var message = new RunIndexed { RunId = Guid.NewGuid() };
+        var message = new RunValidated { RunId = Guid.NewGuid(), Passed = true };
         await host.Bus.Publish(message, c => c.MessageId = messageId, s_none);
         await host.Receives.WaitForHandledAsync(1, s_none);
 
@@ -157,9 +156,9 @@ public sealed class OutboxAndInboxTests
     [Fact]
     public void Inbox_ConsumerName_IsTheQueueName()
     {
-        Assert.Equal("download-images", InboxFilter<RunIndexed>.ConsumerName(new Uri("rabbitmq://localhost/download-images")));
-        Assert.Equal("collect-shard", InboxFilter<RunIndexed>.ConsumerName(new Uri("rabbitmq://broker:5672/gme/collect-shard")));
-        Assert.Equal("run-state", InboxFilter<RunIndexed>.ConsumerName(new Uri("loopback://localhost/run-state")));
+        Assert.Equal("download-images", InboxFilter<RunValidated>.ConsumerName(new Uri("rabbitmq://localhost/download-images")));
+        Assert.Equal("collect-shard", InboxFilter<RunValidated>.ConsumerName(new Uri("rabbitmq://broker:5672/gme/collect-shard")));
+        Assert.Equal("run-state", InboxFilter<RunValidated>.ConsumerName(new Uri("loopback://localhost/run-state")));
     }
 
     private static async Task<int> InboxCountAsync(MessagingTestHost host)
@@ -177,5 +176,4 @@ public sealed class OutboxAndInboxTests
             CreatedAt = createdAt,
         };
 
-    private static RunEntity LedgerSeedRun(Guid runId) => Gme.Tests.Stages.LedgerSeed.Run(runId);
 }

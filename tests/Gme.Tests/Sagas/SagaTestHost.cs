@@ -1,4 +1,3 @@
-using Gme.Core.Ledger;
 using Gme.Core.Sagas;
 using Gme.Core.Storage;
 using MassTransit;
@@ -25,7 +24,7 @@ internal sealed class SagaTestHost : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSqliteLedger(paths);
+        CounterLedgerDbContext.AddTo(services, paths);
         services.AddMassTransit(x =>
         {
             // 20 at once so that concurrent events for one instance really race for its row.

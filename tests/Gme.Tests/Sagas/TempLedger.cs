@@ -1,11 +1,10 @@
-using Gme.Core.Ledger;
 using Gme.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gme.Tests.Sagas;
 
-/// <summary>A real SQLite ledger in a temp folder, schema from EnsureCreated (migrations come later).</summary>
+/// <summary>A real SQLite ledger (plus the test saga's table) in a temp folder, schema from EnsureCreated.</summary>
 internal sealed class TempLedger : IAsyncDisposable
 {
     private TempLedger(DataPaths paths)
@@ -25,16 +24,16 @@ internal sealed class TempLedger : IAsyncDisposable
         return ledger;
     }
 
-    public async Task<SagaInstanceEntity?> FindAsync(Guid correlationId, CancellationToken cancellationToken)
+    public async Task<CounterState?> FindAsync(Guid correlationId, CancellationToken cancellationToken)
     {
         await using var db = Open();
-        return await db.SagaInstances.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
+        return await db.Set<CounterState>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
     }
 
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         await using var db = Open();
-        return await db.SagaInstances.CountAsync(cancellationToken);
+        return await db.Set<CounterState>().CountAsync(cancellationToken);
     }
 
     public ValueTask DisposeAsync()
@@ -53,6 +52,6 @@ internal sealed class TempLedger : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private SqliteLedgerDbContext Open() =>
-        new(new DbContextOptionsBuilder<SqliteLedgerDbContext>().UseSqlite($"Data Source={Paths.LedgerFile}").Options);
+    private CounterLedgerDbContext Open() =>
+        new(new DbContextOptionsBuilder<CounterLedgerDbContext>().UseSqlite($"Data Source={Paths.LedgerFile}").Options);
 }

@@ -46,7 +46,7 @@ public sealed class BuildShardsConsumerTests
         await using (var db = ctx.Db())
         {
             var last = await db.Products.SingleAsync(p => p.Id == "P7");
-            last.Stage = ProductStage.ImageReady;
+            last.MarkImageReady(last.ImageSha256!);
             await db.SaveChangesAsync();
         }
 

@@ -94,11 +94,13 @@ public sealed class CollectShardClaimTests
         await using var ctx = await ArrangeAsync();
         await using (var db = ctx.Db())
         {
-            var shard = await db.Shards.SingleAsync();
-            shard.State = ShardState.Collecting;
-            shard.ClaimToken = Guid.NewGuid();
-            shard.ClaimExpiresAt = DateTime.UtcNow.AddMinutes(10);
-            await db.SaveChangesAsync();
+            // A claim as TryClaimAsync leaves it, held by a collector that is gone.
+            var token = Guid.NewGuid();
+            var expires = DateTime.UtcNow.AddMinutes(10);
+            await db.Shards.ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, ShardState.Collecting)
+                .SetProperty(s => s.ClaimToken, token)
+                .SetProperty(s => s.ClaimExpiresAt, expires));
         }
 
         await ctx.Harness.Bus.Publish(new CollectShard { RunId = s_run, ShardId = "shard-1" });
@@ -188,12 +190,10 @@ public sealed class CollectShardClaimTests
         var shard = await stale.Shards.SingleAsync();
         await using (var other = ctx.Db())
         {
-            var current = await other.Shards.SingleAsync();
-            current.State = ShardState.Collected;
-            await other.SaveChangesAsync();
+            await other.Shards.ExecuteUpdateAsync(u => u.SetProperty(s => s.State, ShardState.Collected));
         }
 
-        shard.State = ShardState.Submitted;
+        shard.MarkSubmitted("job-late", DateTime.UtcNow);
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.SaveChangesAsync());
         Assert.Equal(ShardState.Collected, (await ShardAsync(ctx)).State);
     }

@@ -31,7 +31,7 @@ public sealed class IngestDatasetConsumerTests
             s =>
             {
                 s.AddSingleton<IDatasetSourceFactory>(source);
-                s.AddSingleton<ProductChunkWriter>();
+                s.AddScoped<ProductChunkWriter>();
             });
         await using var db = ctx.Db();
         var run = LedgerSeed.Run(s_run, ingestDone: false);
@@ -124,16 +124,10 @@ public sealed class IngestDatasetConsumerTests
             Assert.True(await ctx.Harness.Published.Any<DatasetIngested>());
             await using (var db = ctx.Db())
             {
-                foreach (var p in await db.Products.ToListAsync())
-                {
-                    p.Stage = ProductStage.Indexed;
-                    p.VectorFileId = "vf";
-                }
-
-                var b = await db.Products.SingleAsync(p => p.Id == "B");
-                b.Failed = true;
-                b.LastError = "image: http_503";
-                await db.SaveChangesAsync();
+                // Arranged in bulk: the product's own methods would refuse to skip stages.
+                await db.Products.ExecuteUpdateAsync(u => u.SetProperty(p => p.Stage, ProductStage.Indexed).SetProperty(p => p.VectorFileId, "vf"));
+                await db.Products.Where(p => p.Id == "B")
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Failed, true).SetProperty(p => p.LastError, "image: http_503"));
             }
 
             source.Rows[2] = Fields("C", "Renamed top");

@@ -5,7 +5,8 @@ namespace Gme.Tests.Stages;
 /// <summary>Ledger rows for stage tests.</summary>
 internal static class LedgerSeed
 {
-    public static RunEntity Run(Guid id, bool ingestDone = true) => new()
+    /// <summary>A run row as RunStarter creates it, optionally already in another saga state (a RunStatus name).</summary>
+    public static RunEntity Run(Guid id, bool ingestDone = true, RunStatus status = RunStatus.Running) => new()
     {
         Id = id,
         SourceJson = "{}",
@@ -13,13 +14,13 @@ internal static class LedgerSeed
         Provider = "fake",
         ModelId = "fake/model@1",
         Collection = "products",
-        Status = RunStatus.Running,
+        CurrentState = status.ToString(),
         CreatedAt = DateTime.UtcNow,
         UpdatedAt = DateTime.UtcNow,
         IngestCompletedAt = ingestDone ? DateTime.UtcNow : null,
     };
 
-    public static ProductEntity Product(string id, Guid runId, ProductStage stage, string? shardId = null) => new()
+    public static ProductEntity Product(string id, Guid runId, ProductStage stage, string? shardId = null, string? vectorFileId = null) => new()
     {
         Id = id,
         LastRunId = runId,
@@ -31,6 +32,7 @@ internal static class LedgerSeed
         ImageSha256 = new string('a', 64),
         Stage = stage,
         ShardId = shardId,
+        VectorFileId = vectorFileId,
         UpdatedAt = DateTime.UtcNow,
     };
 }

@@ -1,6 +1,7 @@
 using Gme.Core;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging;
 using Gme.Core.Storage;
 using MassTransit;
 using MassTransit.Testing;
@@ -51,6 +52,7 @@ internal sealed class StageTestContext : IAsyncDisposable
             // The harness treats a quiet bus as "done"; on a loaded 2-core machine a stage can take longer than the
             // default second between messages, so give it room (a negative check waits this long, once).
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(5));
+            x.AddLedgerUnitOfWork();
             consumers(x);
         });
 

@@ -1,7 +1,9 @@
 using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
+using Gme.Core.Sagas;
 using Gme.Embedder.Batches;
+using Gme.Ingest.Runs;
 using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -13,9 +15,16 @@ public sealed class SubmitShardConsumerTests
     private static readonly Guid s_run = Guid.NewGuid();
 
     /// <summary>A run with one built, one-item shard written to disk, waiting to be submitted.</summary>
-    private static async Task<StageTestContext> ArrangeAsync(string shardId)
+    private static async Task<StageTestContext> ArrangeAsync(string shardId, bool withRunSaga = false)
     {
-        var ctx = await StageTestContext.CreateAsync(x => x.AddConsumer<SubmitShardConsumer>());
+        var ctx = await StageTestContext.CreateAsync(x =>
+        {
+            x.AddConsumer<SubmitShardConsumer>();
+            if (withRunSaga)
+            {
+                x.AddSagaStateMachine<RunStateMachine, RunEntity>().LedgerRepository();
+            }
+        });
         var path = Path.Combine(ctx.Paths.Shards, $"{shardId}.jsonl");
         await ctx.Provider.WriteShardAsync([new EmbeddingInput("P1", "t", "/x.jpg")], path);
         await using var db = ctx.Db();
@@ -51,11 +60,14 @@ public sealed class SubmitShardConsumerTests
     [Fact]
     public async Task Consume_ProviderAtCostCap_RunPausedShardStaysBuilt()
     {
-        await using var ctx = await ArrangeAsync("shard-7");
+        await using var ctx = await ArrangeAsync("shard-7", withRunSaga: true);
         ctx.Provider.BudgetExceeded = "cost cap of $1.00 reached";
 
         await ctx.Harness.Bus.Publish(new ShardBuilt { RunId = s_run, ShardId = "shard-7", Items = 1 });
         Assert.True(await ctx.Harness.Consumed.Any<ShardBuilt>());
+
+        // The stage reports the pause; the run saga, the only writer of a run's status, pauses the run.
+        Assert.True(await ctx.Harness.Published.Any<RunPaused>(m => m.Context.Message.Reason == "cost cap of $1.00 reached"));
         var run = await Eventually.ValueAsync(
             async () =>
             {

@@ -33,9 +33,7 @@ public sealed class UpsertVectorsConsumerTests
         db.Runs.Add(LedgerSeed.Run(s_run));
         foreach (var id in ids)
         {
-            var product = LedgerSeed.Product(id, s_run, ProductStage.Embedded, "shard-1");
-            product.VectorFileId = "shard-1";
-            db.Products.Add(product);
+            db.Products.Add(LedgerSeed.Product(id, s_run, ProductStage.Embedded, "shard-1", vectorFileId: "shard-1"));
         }
 
         db.Shards.Add(new ShardEntity { Id = "shard-1", RunId = s_run, Path = "unused", Items = 3, State = ShardState.Collected, JobName = "job" });

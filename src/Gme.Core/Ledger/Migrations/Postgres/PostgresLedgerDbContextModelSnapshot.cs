@@ -275,38 +275,15 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.Property<bool?>("ValidationPassed")
                         .HasColumnType("boolean");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
 
                     b.ToTable("runs", (string)null);
-                });
-
-            modelBuilder.Entity("Gme.Core.Ledger.SagaInstanceEntity", b =>
-                {
-                    b.Property<Guid>("CorrelationId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Data")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("SagaType")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer");
-
-                    b.HasKey("CorrelationId");
-
-                    b.ToTable("saga_instances", (string)null);
                 });
 
             modelBuilder.Entity("Gme.Core.Ledger.ShardEntity", b =>

@@ -270,38 +270,15 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                     b.Property<bool?>("ValidationPassed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
 
                     b.ToTable("runs", (string)null);
-                });
-
-            modelBuilder.Entity("Gme.Core.Ledger.SagaInstanceEntity", b =>
-                {
-                    b.Property<Guid>("CorrelationId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Data")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SagaType")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("CorrelationId");
-
-                    b.ToTable("saga_instances", (string)null);
                 });
 
             modelBuilder.Entity("Gme.Core.Ledger.ShardEntity", b =>
