@@ -32,9 +32,13 @@ public static class ImageServiceCollectionExtensions
         // has to see each attempt to re-check redirects through the SSRF guard and to release its download permit
         // during a backoff wait, which a handler below it cannot do. GETs only, so a retry never creates anything.
         // The fetcher asks the factory for a client per image, so handler rotation works (no captured client).
+        // RemoveAllResilienceHandlers keeps it so should a host add a default handler to every client again.
+#pragma warning disable EXTEXP0001 // Experimental, but the only way to opt one client out of ConfigureHttpClientDefaults.
         services.AddHttpClient(HttpImageFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(
-                sp.GetRequiredService<NetworkGuard>(), sp.GetRequiredService<IOptions<ImageFetchOptions>>().Value));
+                sp.GetRequiredService<NetworkGuard>(), sp.GetRequiredService<IOptions<ImageFetchOptions>>().Value))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return services;
     }
 

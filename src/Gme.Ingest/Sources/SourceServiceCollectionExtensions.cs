@@ -24,7 +24,11 @@ public static class SourceServiceCollectionExtensions
         // .part file with an HTTP Range request), and no resilience pipeline: a pipeline's total-request timeout would
         // cut a large file off and its retries would restart it from byte zero. GETs only. The client asks the factory
         // for an HttpClient per call, so the singleton holds no client and handler rotation works.
-        services.AddHttpClient(HuggingFaceHubClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // RemoveAllResilienceHandlers keeps it so should a host add a default handler to every client again.
+#pragma warning disable EXTEXP0001 // Experimental, but the only way to opt one client out of ConfigureHttpClientDefaults.
+        services.AddHttpClient(HuggingFaceHubClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return services;
     }
 }
