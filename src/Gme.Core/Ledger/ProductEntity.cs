@@ -137,6 +137,20 @@ public sealed class ProductEntity
             .Where(p => p.VectorFileId == vectorFileId && p.Stage == ProductStage.Embedded)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Sharded).SetProperty(p => p.VectorFileId, (string?)null), cancellationToken);
 
+    /// <summary>
+    /// `gme doctor --repair`: a vector file is gone for good (deleted or damaged), so the products it held go back to
+    /// ImageReady without a shard, and the next `gme run` shards and embeds them again. Failed products keep their failure.
+    /// </summary>
+    public static Task<int> RequeueLostVectorsAsync(IQueryable<ProductEntity> products, string vectorFileId, DateTime now,
+        CancellationToken cancellationToken) =>
+        products
+            .Where(p => p.VectorFileId == vectorFileId && !p.Failed && (p.Stage == ProductStage.Embedded || p.Stage == ProductStage.Indexed))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(p => p.Stage, ProductStage.ImageReady)
+                .SetProperty(p => p.ShardId, (string?)null)
+                .SetProperty(p => p.VectorFileId, (string?)null)
+                .SetProperty(p => p.UpdatedAt, now), cancellationToken);
+
     private void Move(ProductStage to, ProductStage from)
     {
         if (_stage != from || _failed)

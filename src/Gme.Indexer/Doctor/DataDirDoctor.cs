@@ -100,9 +100,8 @@ public sealed class DataDirDoctor
                 continue;
             }
 
-            var requeued = await db.Products
-                .Where(p => p.VectorFileId == file.Id && !p.Failed)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.ImageReady).SetProperty(p => p.VectorFileId, (string?)null), cancellationToken);
+            var requeued = await ProductEntity.RequeueLostVectorsAsync(db.Products, file.Id,
+                (_services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime, cancellationToken);
             db.VectorFiles.Remove(file);
             await db.SaveChangesAsync(cancellationToken);
             done.Add($"{file.Path}: {requeued} products moved back to be embedded again by `gme run`");

@@ -18,7 +18,7 @@ public sealed class SsrfGuardTests : IAsyncLifetime
     private static readonly HashSet<string> s_refusals =
     [
         "blocked_address", "unsupported_scheme", "userinfo_in_url", "odd_ip_literal", "invalid_image_ref", "invalid_host",
-        "file_not_found",
+        "file_not_found", "local_path_without_root", "outside_images_root",
     ];
 
     private static readonly byte[] s_jpeg = TestImages.Jpeg(32, 32);
