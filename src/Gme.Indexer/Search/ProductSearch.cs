@@ -70,7 +70,8 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
         foreach (var space in queries.Spaces)
         {
             // A fused space takes both parts in one vector; otherwise each space gets only the part it accepts (a
-            // text-only space never sees the image, and vice versa).
+            // text-only space never sees the image, and vice versa; a space taking both without a fused generator, which
+            // no provider has today, gets the text).
             var vector = modality == (Modality.Text | Modality.Image) && space.TextAndImage is { } both
                 ? await both.GenerateVectorAsync([new TextContent(text), image!], cancellationToken: ct)
                 : (space.Accepts & modality) switch
