@@ -3,6 +3,8 @@ using System.Text;
 using Gme.Indexer;
 using Gme.Indexer.Search;
 using Gme.Ingest.Images;
+using Gme.Core.Embeddings;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Search;
@@ -14,6 +16,9 @@ namespace Gme.Search;
 /// </summary>
 internal static class SearchEndpoints
 {
+    /// <summary>What a 503 tells the client to wait: about one query deadline's worth of backoff on the model side.</summary>
+    private const int RetryAfterSeconds = 30;
+
     public static void MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
@@ -42,7 +47,7 @@ internal static class SearchEndpoints
         string? top,
         CancellationToken ct)
     {
-        var request = Request(options.Value, indexer.Value, q, similar, filter, top, imagePath: null, out var problem);
+        var request = Request(options.Value, indexer.Value, q, similar, filter, top, image: null, out var problem);
         return problem ?? await RunAsync(productSearch, request!, loggers, ct);
     }
 
@@ -119,17 +124,9 @@ internal static class SearchEndpoints
             return ImageProblem(normalized.FailureReason, imageOptions.Value);
         }
 
-        var path = Path.Combine(Path.GetTempPath(), $"gme-query-{Guid.NewGuid():N}.jpg");
-        try
-        {
-            await File.WriteAllBytesAsync(path, jpeg, ct);
-            var request = Request(limits, indexer.Value, form["q"], similar: null, form["filter"].OfType<string>().ToArray(), form["top"], path, out var problem);
-            return problem ?? await RunAsync(productSearch, request!, loggers, ct);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var request = Request(limits, indexer.Value, form["q"], similar: null, form["filter"].OfType<string>().ToArray(), form["top"],
+            new DataContent(jpeg, "image/jpeg"), out var problem);
+        return problem ?? await RunAsync(productSearch, request!, loggers, ct);
     }
 
     private static async Task<IResult> ImageAsync(string productId, ProductImages images, CancellationToken ct) =>
@@ -149,7 +146,7 @@ internal static class SearchEndpoints
     };
 
     private static SearchRequest? Request(
-        SearchOptions limits, IndexerOptions indexer, string? q, string? similar, string[]? filters, string? top, string? imagePath, out IResult? problem)
+        SearchOptions limits, IndexerOptions indexer, string? q, string? similar, string[]? filters, string? top, DataContent? image, out IResult? problem)
     {
         problem = null;
         if (q is { Length: > 0 } && q.Length > limits.MaxQueryLength)
@@ -210,7 +207,7 @@ internal static class SearchEndpoints
         {
             Text = q,
             SimilarTo = string.IsNullOrWhiteSpace(similar) ? null : similar.Trim(),
-            ImagePath = imagePath,
+            Image = image,
             Filters = parsed,
             Top = count ?? 10,
         };
@@ -227,6 +224,14 @@ internal static class SearchEndpoints
         {
             loggers.CreateLogger(typeof(SearchEndpoints)).SearchRefused(ex.Message);
             return Problem(StatusCodes.Status400BadRequest, ex.Message, ParameterOf(request, ex.Message));
+        }
+        catch (EmbeddingUnavailableException ex)
+        {
+            // The model's service stayed rate limited or down past the query deadline: the client may retry later.
+            loggers.CreateLogger(typeof(SearchEndpoints)).QueryEmbeddingUnavailable(ex.Message);
+            return Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable,
+                extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = RetryAfterSeconds })
+                .WithRetryAfter(RetryAfterSeconds);
         }
     }
 

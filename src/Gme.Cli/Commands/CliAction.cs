@@ -1,4 +1,5 @@
 using Gme.Cli.Hosting;
+using Gme.Core.Embeddings;
 using Gme.Indexer.Search;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,11 @@ internal static class CliAction
         catch (OptionsValidationException ex)
         {
             return Fail($"invalid configuration: {string.Join("; ", ex.Failures)}", 2);
+        }
+        catch (EmbeddingUnavailableException ex)
+        {
+            // Not the user's input: the model's service stayed unavailable past the query deadline; retrying later may work.
+            return Fail(ex.Message, 1);
         }
         catch (Exception ex) when (ex is SearchException or FileNotFoundException or DirectoryNotFoundException
             or ArgumentException or NotSupportedException or InvalidOperationException or InvalidDataException or IOException)

@@ -3,7 +3,9 @@ namespace Gme.Core.Embeddings;
 /// <summary>
 /// A model behind the batch life cycle the pipeline is built on: write a shard, submit it as a job,
 /// watch the job, read its results. A local model completes its job inside <see cref="SubmitShardAsync"/>;
-/// a remote batch API (Gemini) returns at once and completes later. Queries always go synchronously.
+/// a remote batch API (Gemini) returns at once and completes later. Queries are not part of it: they go synchronously
+/// through the provider's Microsoft.Extensions.AI generators (<see cref="QueryEmbedders"/>), so a query-only host or
+/// fake needs none of this life cycle.
 /// </summary>
 public interface IEmbeddingProvider
 {
@@ -56,7 +58,4 @@ public interface IEmbeddingProvider
     /// provider writes <see cref="ModelId"/> (named in the refusal at start).
     /// </summary>
     string DescribeModelChange(string existingModelId) => "Gme:Provider";
-
-    /// <summary>Embeds a search query into one space.</summary>
-    Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default);
 }

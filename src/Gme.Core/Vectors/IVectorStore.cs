@@ -40,14 +40,11 @@ public interface IVectorStore
     /// from one version to the next (or back, for a rollback) without seeing a half-built collection.
     /// </summary>
     /// <exception cref="InvalidOperationException">The collection does not exist, or the alias names a collection.</exception>
-    Task SetAliasAsync(string alias, string collection, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not support collection aliases.");
+    Task SetAliasAsync(string alias, string collection, CancellationToken cancellationToken = default);
 
     /// <summary>The collection <paramref name="alias"/> points at, or null when there is no such alias.</summary>
-    Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not support collection aliases.");
+    Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a collection and its points (an old version, once no alias points at it); absent is not an error.</summary>
-    Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} cannot delete collections.");
+    Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken = default);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gme.Core.Embeddings;
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Embedder.Gemini;
@@ -35,6 +36,7 @@ public sealed class GeminiEmbeddingProvider(
 
     private readonly GeminiOptions _options = options.Value;
     private readonly GeminiShardFile _shards = new(options.Value);
+    private QueryEmbedders? _queries;
     private readonly Dictionary<string, int> _downloadFailures = new(StringComparer.Ordinal);
 
     // Input file of each batch this process created: batches.get is not documented to echo it back.
@@ -311,23 +313,49 @@ public sealed class GeminiEmbeddingProvider(
             : $"{GeminiOptions.SectionName}:{nameof(GeminiOptions.OutputDimensionality)}";
     }
 
-    public async Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The query generators of the one fused <see cref="ProductSpace"/>: text, an image, or both parts in one Content
+    /// (one vector for "this photo, but in red"), each a synchronous call that gives up with
+    /// <see cref="EmbeddingUnavailableException"/> when the service stays unavailable past the query deadline.
+    /// </summary>
+    public QueryEmbedders Queries => _queries ??= CreateQueries();
+
+    private QueryEmbedders CreateQueries()
     {
-        if (space != ProductSpace)
+        var metadata = new EmbeddingGeneratorMetadata(ProviderName, null, ModelId, _options.OutputDimensionality);
+        return new(ProviderName,
+        [
+            new(ProductSpace,
+                Text: new QueryEmbeddingGenerator<string>(metadata, (text, ct) => EmbedQueryAsync(RequireText(text), null, ct)),
+                Image: new QueryEmbeddingGenerator<DataContent>(metadata, (image, ct) => EmbedQueryAsync(null, RequireImage(image), ct)),
+                TextAndImage: new QueryEmbeddingGenerator<IReadOnlyList<AIContent>>(metadata, (parts, ct) => EmbedQueryAsync(
+                    parts.OfType<TextContent>().Select(t => t.Text).FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)),
+                    parts.OfType<DataContent>().FirstOrDefault(),
+                    ct))),
+        ]);
+    }
+
+    private static string RequireText(string text) =>
+        string.IsNullOrWhiteSpace(text) ? throw new ArgumentException("the query text is empty", nameof(text)) : text;
+
+    private static DataContent RequireImage(DataContent image) => image ?? throw new ArgumentNullException(nameof(image));
+
+    private async Task<float[]> EmbedQueryAsync(string? text, DataContent? image, CancellationToken cancellationToken)
+    {
+        if (text is null && image is null)
         {
-            throw new ArgumentException($"the gemini provider has one vector space, '{ProductSpace}', not '{space}'", nameof(space));
+            throw new ArgumentException("a query needs text, an image, or both");
         }
 
-        if (query.Modality == Modality.None)
+        if (image is not null && !image.HasTopLevelMediaType("image"))
         {
-            throw new ArgumentException("a query needs text, an image, or both", nameof(query));
+            throw new ArgumentException($"the query image must be an image, not {image.MediaType}", nameof(image));
         }
 
-        var jpeg = query.ImagePath is null ? null : await File.ReadAllBytesAsync(query.ImagePath, cancellationToken);
-        var text = string.IsNullOrWhiteSpace(query.Text) ? null : GeminiShardFile.QueryText(query.Text);
+        var query = text is null ? null : GeminiShardFile.QueryText(text);
         try
         {
-            var vector = await client.EmbedContentAsync(_shards.WriteRequest(text, jpeg), cancellationToken);
+            var vector = await client.EmbedContentAsync(_shards.WriteRequest(query, image?.Data.ToArray()), cancellationToken);
             return Normalised(vector);
         }
         catch (GeminiApiException ex) when (ex.IsTransient)

@@ -9,7 +9,8 @@ public static class GeminiProviderServiceCollectionExtensions
     public const string ApiKeyVariable = "GEMINI_API_KEY";
 
     /// <summary>
-    /// Registers the Gemini provider, its REST client, admission and spend ledger, with options from <c>Gme:Gemini</c>
+    /// Registers the Gemini provider (batch side as <see cref="IEmbeddingProvider"/>; query side as
+    /// <see cref="QueryEmbedders"/> and as text, image and text-and-image generators keyed <c>product</c>), its REST client, admission and spend ledger, with options from <c>Gme:Gemini</c>
     /// (key from <c>Gme:Gemini:ApiKey</c>, user-secrets or <c>GEMINI_API_KEY</c>). Unless <c>Gme:Embedder:ShardMaxItems</c>
     /// is set, stage 3 cuts shards of <see cref="GeminiOptions.MaxLinesPerShard"/>: a batch API wants thousands of items.
     /// </summary>
@@ -34,6 +35,10 @@ public static class GeminiProviderServiceCollectionExtensions
         services.TryAddSingleton<GeminiSpendLedger>();
         services.TryAddSingleton<GeminiEmbeddingProvider>();
         services.AddSingleton<IEmbeddingProvider>(sp => sp.GetRequiredService<GeminiEmbeddingProvider>());
+        services.AddSingleton(sp => sp.GetRequiredService<GeminiEmbeddingProvider>().Queries);
+        services.AddKeyedSingleton(GeminiEmbeddingProvider.ProductSpace, (sp, _) => Product(sp).Text!);
+        services.AddKeyedSingleton(GeminiEmbeddingProvider.ProductSpace, (sp, _) => Product(sp).Image!);
+        services.AddKeyedSingleton(GeminiEmbeddingProvider.ProductSpace, (sp, _) => Product(sp).TextAndImage!);
         return services;
     }
 
@@ -61,4 +66,7 @@ public static class GeminiProviderServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<GeminiClient>(
             sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(GeminiClient.HttpClientName)));
     }
+
+    private static QuerySpace Product(IServiceProvider services) =>
+        services.GetRequiredService<QueryEmbedders>()[GeminiEmbeddingProvider.ProductSpace];
 }

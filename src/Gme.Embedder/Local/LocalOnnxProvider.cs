@@ -4,6 +4,7 @@ using System.Text.Json;
 using Gme.Core.Embeddings;
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 
@@ -43,6 +44,7 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
     private readonly LocalModelOptions _options = options.Value;
     private readonly MiniLmTextEncoder _text = new(options.Value);
     private readonly ResNetImageEncoder _image = new(options.Value);
+    private QueryEmbedders? _queries;
 
     public string Name => ProviderName;
 
@@ -157,32 +159,15 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
     /// </summary>
     public Task ReleaseJobAsync(string jobName, string? release, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default)
-    {
-        var target = s_spaces.FirstOrDefault(s => s.Name == space)
-            ?? throw new ArgumentException($"The local provider has no space '{space}'; its spaces are '{TextSpace}' and '{ImageSpace}'.", nameof(space));
-        var modality = query.Modality;
-        if (modality == Modality.None)
-        {
-            throw new ArgumentException("The query has neither text nor an image.", nameof(query));
-        }
-
-        if ((modality & ~target.Queries) != Modality.None)
-        {
-            throw new ArgumentException(
-                $"Space '{target.Name}' accepts {target.Queries} queries only, but this query has {modality}; "
-                + "embed each part into the space that accepts it.",
-                nameof(query));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(query switch
-        {
-            { Text: { } text } when target.Name == TextSpace => _text.Embed([text], cancellationToken)[0],
-            { ImagePath: { } image } => EmbedQueryImage(image),
-            _ => throw new UnreachableException(),
-        });
-    }
+    /// <summary>
+    /// The query generators: text goes to <see cref="TextSpace"/> (MiniLM), an image to <see cref="ImageSpace"/>
+    /// (ResNet18); a text-and-image query embeds each part into its own space, so there is no fused generator.
+    /// </summary>
+    public QueryEmbedders Queries => _queries ??= new(ProviderName,
+    [
+        new(TextSpace, Text: new QueryEmbeddingGenerator<string>(Metadata(MiniLmTextEncoder.Dimensions), EmbedQueryTextAsync)),
+        new(ImageSpace, Image: new QueryEmbeddingGenerator<DataContent>(Metadata(ResNetImageEncoder.Dimensions), EmbedQueryImageAsync)),
+    ]);
 
     public void Dispose()
     {
@@ -190,22 +175,37 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
         _image.Dispose();
     }
 
-    private float[] EmbedQueryImage(string path)
+    private static EmbeddingGeneratorMetadata Metadata(int dimensions) => new(ProviderName, null, Model, dimensions);
+
+    private Task<float[]> EmbedQueryTextAsync(string text, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The query text is empty.", nameof(text));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_text.Embed([text], cancellationToken)[0]);
+    }
+
+    private Task<float[]> EmbedQueryImageAsync(DataContent image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        cancellationToken.ThrowIfCancellationRequested();
         float[] pixels;
         try
         {
-            pixels = ResNetImageEncoder.LoadPixels(path);
+            pixels = ResNetImageEncoder.LoadPixels(image.Data.Span);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException)
         {
-            throw new ArgumentException($"The query image {DescribeImageError(path, e)}.", nameof(path), e);
+            throw new ArgumentException($"The query image ({image.MediaType}) could not be decoded: {e.Message}", nameof(image), e);
         }
 
         var vector = _image.Embed(pixels);
         return VectorMath.TryNormalize(vector)
-            ? vector
-            : throw new ArgumentException($"The query image '{path}' has no features (blank image?).", nameof(path));
+            ? Task.FromResult(vector)
+            : throw new ArgumentException("The query image has no features (blank image?).", nameof(image));
     }
 
     private async Task EmbedShardAsync(string shardPath, Stream output, JobCounts counts, CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace Gme.Embedder.Local;
 public static class LocalProviderServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="LocalOnnxProvider"/> as a singleton (also as <see cref="IEmbeddingProvider"/>) with its
+    /// Registers <see cref="LocalOnnxProvider"/> as a singleton (also as <see cref="IEmbeddingProvider"/>, its query side as
+    /// <see cref="QueryEmbedders"/> and generators keyed <c>text</c> and <c>image</c>) with its
     /// options from <c>Gme:LocalModel</c>, validated on start. Needs <see cref="Gme.Core.Storage.DataPaths"/> registered.
     /// The models load on first use, not here.
     /// </summary>
@@ -18,6 +19,9 @@ public static class LocalProviderServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<LocalOnnxProvider>();
         services.AddSingleton<IEmbeddingProvider>(sp => sp.GetRequiredService<LocalOnnxProvider>());
+        services.AddSingleton(sp => sp.GetRequiredService<LocalOnnxProvider>().Queries);
+        services.AddKeyedSingleton(LocalOnnxProvider.TextSpace, (sp, _) => sp.GetRequiredService<QueryEmbedders>()[LocalOnnxProvider.TextSpace].Text!);
+        services.AddKeyedSingleton(LocalOnnxProvider.ImageSpace, (sp, _) => sp.GetRequiredService<QueryEmbedders>()[LocalOnnxProvider.ImageSpace].Image!);
         return services;
     }
 }

@@ -46,7 +46,18 @@ internal sealed class ResNetImageEncoder : IDisposable
     public static float[] LoadPixels(string path)
     {
         using var image = Image.Load<Rgb24>(path);
+        return Pixels(image);
+    }
 
+    /// <summary>As <see cref="LoadPixels(string)"/>, from an encoded image in memory (a query upload).</summary>
+    public static float[] LoadPixels(ReadOnlySpan<byte> encoded)
+    {
+        using var image = Image.Load<Rgb24>(encoded);
+        return Pixels(image);
+    }
+
+    private static float[] Pixels(Image<Rgb24> image)
+    {
         // Keep the aspect ratio and pad with white rather than centre-crop: catalogue photos are mostly portrait
         // shots of the whole garment on a light studio background, so a crop would cut off the neckline or hem
         // (often what tells products apart) while white padding just extends the background.
@@ -76,7 +87,7 @@ internal sealed class ResNetImageEncoder : IDisposable
         return pixels;
     }
 
-    /// <summary>Runs both models on pixels from <see cref="LoadPixels"/>; the vector is not normalised yet.</summary>
+    /// <summary>Runs both models on pixels from <see cref="LoadPixels(string)"/>; the vector is not normalised yet.</summary>
     public float[] Embed(float[] pixels)
     {
         var preprocess = _preprocess.Value;

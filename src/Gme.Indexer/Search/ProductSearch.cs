@@ -2,6 +2,7 @@ using Gme.Core;
 using Gme.Core.Embeddings;
 using Gme.Core.Vectors;
 using Gme.Indexer.Upserts;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Indexer.Search;
@@ -9,9 +10,10 @@ namespace Gme.Indexer.Search;
 /// <summary>
 /// The one search code path behind `gme search` and the HTTP API, so both return the same results. A text query
 /// searches every space that accepts text, an image query every space that accepts images; when several vectors
-/// are involved (text + image, or "similar to") their rankings are fused with reciprocal rank fusion.
+/// are involved (text + image, or "similar to") their rankings are fused with reciprocal rank fusion. Queries are embedded
+/// by the provider's Microsoft.Extensions.AI generators (<see cref="QueryEmbedders"/>).
 /// </summary>
-public sealed class ProductSearch(IEmbeddingProvider provider, IVectorStore store, IOptions<GmeOptions> options)
+public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IOptions<GmeOptions> options)
 {
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
@@ -56,35 +58,60 @@ public sealed class ProductSearch(IEmbeddingProvider provider, IVectorStore stor
 
     private async Task<List<(string, float[])>> EmbedQueriesAsync(SearchRequest request, CancellationToken ct)
     {
-        var query = new EmbeddingQuery(string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim(), request.ImagePath);
-        if (query.Modality == Modality.None)
+        var text = string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim();
+        var image = request.Image ?? await ReadImageAsync(request.ImagePath, ct);
+        var modality = (text is null ? Modality.None : Modality.Text) | (image is null ? Modality.None : Modality.Image);
+        if (modality == Modality.None)
         {
             throw new SearchException("give a text query, an image (--image) or a product to match (--similar).");
         }
 
-        if (request.ImagePath is not null && !File.Exists(request.ImagePath))
-        {
-            throw new SearchException($"image '{request.ImagePath}' does not exist.");
-        }
-
         var result = new List<(string, float[])>();
-        foreach (var space in provider.Spaces)
+        foreach (var space in queries.Spaces)
         {
-            var accepted = space.Queries & query.Modality;
-            if (accepted == Modality.None)
+            // A fused space takes both parts in one vector; otherwise each space gets only the part it accepts (a
+            // text-only space never sees the image, and vice versa; a space taking both without a fused generator, which
+            // no provider has today, gets the text).
+            var vector = modality == (Modality.Text | Modality.Image) && space.TextAndImage is { } both
+                ? await both.GenerateVectorAsync([new TextContent(text), image!], cancellationToken: ct)
+                : (space.Accepts & modality) switch
+                {
+                    Modality.Text | Modality.Image or Modality.Text => await space.Text!.GenerateVectorAsync(text!, cancellationToken: ct),
+                    Modality.Image => await space.Image!.GenerateVectorAsync(image!, cancellationToken: ct),
+                    _ => (ReadOnlyMemory<float>?)null,
+                };
+            if (vector is { } v)
             {
-                continue;
+                result.Add((space.Name, v.ToArray()));
             }
-
-            // Give each space only the parts it accepts (a text-only space never sees the image, and vice versa).
-            var part = new EmbeddingQuery(
-                accepted.HasFlag(Modality.Text) ? query.Text : null,
-                accepted.HasFlag(Modality.Image) ? query.ImagePath : null);
-            result.Add((space.Name, await provider.EmbedQueryAsync(part, space.Name, ct)));
         }
 
         return result.Count > 0
             ? result
-            : throw new SearchException($"the '{provider.Name}' model accepts no {query.Modality.ToString().ToLowerInvariant()} queries.");
+            : throw new SearchException($"the '{queries.ProviderName}' model accepts no {modality.ToString().ToLowerInvariant()} queries.");
+    }
+
+    /// <summary>Reads a query image file once; the generators get its bytes, never the path.</summary>
+    private static async Task<DataContent?> ReadImageAsync(string? path, CancellationToken ct)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new SearchException($"image '{path}' does not exist.");
+        }
+
+        var mediaType = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => "image/png",
+            ".webp" => "image/webp",
+            ".gif" => "image/gif",
+            ".bmp" => "image/bmp",
+            _ => "image/jpeg",
+        };
+        return new DataContent(await File.ReadAllBytesAsync(path, ct), mediaType);
     }
 }

@@ -1,4 +1,5 @@
 using Gme.Core.Vectors;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Indexer.Search;
 
@@ -8,7 +9,11 @@ public sealed record SearchRequest
     public const int MaxTop = 100;
 
     public string? Text { get; init; }
+    /// <summary>A query image file (CLI); read once into <see cref="Image"/>'s form.</summary>
     public string? ImagePath { get; init; }
+
+    /// <summary>A query image already in memory (an API upload); wins over <see cref="ImagePath"/>.</summary>
+    public DataContent? Image { get; init; }
     public string? SimilarTo { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Filters { get; init; } = [];
     public int Top { get; init; } = 10;

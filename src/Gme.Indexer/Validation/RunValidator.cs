@@ -20,6 +20,7 @@ public sealed class RunValidator(
     IVectorStore store,
     IEmbeddingProvider provider,
     ProductSearch search,
+    QueryEmbedders queries,
     DataPaths paths,
     IOptions<IndexerOptions> options,
     TimeProvider clock)
@@ -196,7 +197,7 @@ public sealed class RunValidator(
 
     private async Task<List<TextQueryCheck>> TextQueriesAsync(LedgerDbContext db, Guid runId, CancellationToken ct)
     {
-        if (!provider.Spaces.Any(s => s.Queries.HasFlag(Modality.Text)))
+        if (!queries.Spaces.Any(s => s.Text is not null))
         {
             return [];
         }

@@ -1,5 +1,6 @@
 using Gme.Core.Embeddings;
 using Gme.Embedder.Local;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Embedder;
 
@@ -56,8 +57,8 @@ public sealed class LocalOnnxProviderBatchTests(LocalOnnxProviderFixture fixture
         Assert.Contains("does not exist", results[3].Error, StringComparison.Ordinal);
 
         // The batch path and the query path must put the same text on the same vector.
-        var query = await fixture.Provider.EmbedQueryAsync(new EmbeddingQuery("red round pendant", null), LocalOnnxProvider.TextSpace, TestContext.Current.CancellationToken);
-        Assert.Equal(1.0, VectorAssert.Cosine(query, results[0].Vectors![LocalOnnxProvider.TextSpace]), 4);
+        var query = await fixture.Provider.Queries[LocalOnnxProvider.TextSpace].Text!.GenerateVectorAsync("red round pendant", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1.0, VectorAssert.Cosine(query.ToArray(), results[0].Vectors![LocalOnnxProvider.TextSpace]), 4);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Gme.Core.Embeddings;
 using Gme.Embedder.Local;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Embedder;
 
@@ -35,12 +36,13 @@ public sealed class LocalOnnxProviderImageTests(LocalOnnxProviderFixture fixture
     }
 
     [Fact]
-    public async Task EmbedQuery_TextIntoImageSpace_ThrowsNamingTheSpace()
+    public void Queries_ImageSpace_TakesImagesOnly()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            fixture.Provider.EmbedQueryAsync(new EmbeddingQuery("red dress", null), LocalOnnxProvider.ImageSpace, TestContext.Current.CancellationToken));
+        var space = fixture.Provider.Queries[LocalOnnxProvider.ImageSpace];
 
-        Assert.Contains("'image'", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(space.Image);
+        Assert.Null(space.Text);
+        Assert.Equal(Modality.Image, space.Accepts);
     }
 
     [Fact]
@@ -51,6 +53,8 @@ public sealed class LocalOnnxProviderImageTests(LocalOnnxProviderFixture fixture
         await Assert.ThrowsAsync<ArgumentException>(() => EmbedAsync(corrupt));
     }
 
-    private Task<float[]> EmbedAsync(string path) =>
-        fixture.Provider.EmbedQueryAsync(new EmbeddingQuery(null, path), LocalOnnxProvider.ImageSpace, TestContext.Current.CancellationToken);
+    private async Task<float[]> EmbedAsync(string path) =>
+        (await fixture.Provider.Queries[LocalOnnxProvider.ImageSpace].Image!.GenerateVectorAsync(
+            new DataContent(await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken), "image/jpeg"),
+            cancellationToken: TestContext.Current.CancellationToken)).ToArray();
 }

@@ -1,5 +1,6 @@
 using Gme.Core.Embeddings;
 using Gme.Embedder.Local;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Embedder;
 
@@ -65,21 +66,30 @@ public sealed class LocalOnnxProviderTextTests(LocalOnnxProviderFixture fixture)
     }
 
     [Fact]
-    public async Task EmbedQuery_ImageIntoTextSpace_ThrowsNamingTheSpace()
+    public void Queries_TextSpace_TakesTextOnly()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            fixture.Provider.EmbedQueryAsync(new EmbeddingQuery(null, "/tmp/any.jpg"), LocalOnnxProvider.TextSpace, TestContext.Current.CancellationToken));
+        var space = fixture.Provider.Queries[LocalOnnxProvider.TextSpace];
 
-        Assert.Contains("'text'", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(space.Text);
+        Assert.Null(space.Image);
+        Assert.Null(space.TextAndImage);
+        Assert.Equal(Modality.Text, space.Accepts);
     }
 
     [Fact]
-    public async Task EmbedQuery_UnknownSpace_Throws()
+    public void Queries_UnknownSpace_ThrowsNamingIt()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() =>
-            fixture.Provider.EmbedQueryAsync(new EmbeddingQuery("dress", null), "product", TestContext.Current.CancellationToken));
+        var error = Assert.Throws<ArgumentException>(() => fixture.Provider.Queries["product"]);
+
+        Assert.Contains("'product'", error.Message, StringComparison.Ordinal);
     }
 
-    private Task<float[]> EmbedAsync(string text) =>
-        fixture.Provider.EmbedQueryAsync(new EmbeddingQuery(text, null), LocalOnnxProvider.TextSpace, TestContext.Current.CancellationToken);
+    [Fact]
+    public async Task EmbedQuery_EmptyText_Throws()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => EmbedAsync("  "));
+    }
+
+    private async Task<float[]> EmbedAsync(string text) =>
+        (await fixture.Provider.Queries[LocalOnnxProvider.TextSpace].Text!.GenerateVectorAsync(text, cancellationToken: TestContext.Current.CancellationToken)).ToArray();
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gme.Core.Embeddings;
 using Gme.Embedder.Local;
+using Microsoft.Extensions.AI;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -48,8 +49,9 @@ public sealed class LocalOnnxProviderThroughputTests(LocalOnnxProviderFixture fi
         }
 
         // Warm up both models so load time is not counted.
-        await fixture.Provider.EmbedQueryAsync(new EmbeddingQuery("warm", null), LocalOnnxProvider.TextSpace, ct);
-        await fixture.Provider.EmbedQueryAsync(new EmbeddingQuery(null, items[0].ImagePath), LocalOnnxProvider.ImageSpace, ct);
+        var queries = fixture.Provider.Queries;
+        await queries[LocalOnnxProvider.TextSpace].Text!.GenerateVectorAsync("warm", cancellationToken: ct);
+        await queries[LocalOnnxProvider.ImageSpace].Image!.GenerateVectorAsync(new DataContent(await File.ReadAllBytesAsync(items[0].ImagePath, ct), "image/jpeg"), cancellationToken: ct);
 
         var encoder = new MiniLmTextEncoder(new LocalModelOptions());
         encoder.Embed(["warm"], ct);
@@ -62,7 +64,7 @@ public sealed class LocalOnnxProviderThroughputTests(LocalOnnxProviderFixture fi
         started = Stopwatch.GetTimestamp();
         foreach (var item in items.Take(64))
         {
-            await fixture.Provider.EmbedQueryAsync(new EmbeddingQuery(null, item.ImagePath), LocalOnnxProvider.ImageSpace, ct);
+            await queries[LocalOnnxProvider.ImageSpace].Image!.GenerateVectorAsync(new DataContent(await File.ReadAllBytesAsync(item.ImagePath, ct), "image/jpeg"), cancellationToken: ct);
         }
 
         var imageRate = 64 / Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -1,5 +1,6 @@
 using Gme.Core.Embeddings;
 using Gme.Embedder.Gemini;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Gemini;
 
@@ -156,9 +157,40 @@ public sealed class GeminiProviderTests
     public async Task EmbedQuery_Text_UnitVectorOfConfiguredSize()
     {
         await using var ctx = await GeminiTestContext.StartAsync();
-        var vector = await ctx.Provider.EmbedQueryAsync(new EmbeddingQuery("red dress", null), "product", TestContext.Current.CancellationToken);
+        var vector = (await TextQueries(ctx.Provider).GenerateVectorAsync("red dress", cancellationToken: TestContext.Current.CancellationToken)).ToArray();
         Assert.Equal(768, vector.Length);
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => (double)v * v)), 1e-4);
+    }
+
+    [Fact]
+    public async Task EmbedQuery_TextAndImage_OneCallIntoOneFusedVector()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ctx = await GeminiTestContext.StartAsync();
+        var space = ctx.Provider.Queries[GeminiEmbeddingProvider.ProductSpace];
+        var photo = new DataContent(new byte[] { 0xFF, 0xD8, 0xFF, 0xD9 }, "image/jpeg");
+
+        var text = await space.Text!.GenerateVectorAsync("red dress", cancellationToken: ct);
+        var image = await space.Image!.GenerateVectorAsync(photo, cancellationToken: ct);
+        var callsBefore = ctx.Server.SyncEmbedCalls;
+        var both = await space.TextAndImage!.GenerateVectorAsync([new TextContent("red dress"), photo], cancellationToken: ct);
+
+        Assert.Equal(callsBefore + 1, ctx.Server.SyncEmbedCalls);
+        Assert.Equal(768, both.Length);
+        Assert.False(both.Span.SequenceEqual(text.Span));
+        Assert.False(both.Span.SequenceEqual(image.Span));
+    }
+
+    [Fact]
+    public async Task EmbedQuery_NotAnImage_RefusedBeforeAnyCall()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ctx = await GeminiTestContext.StartAsync();
+        var calls = ctx.Server.SyncEmbedCalls;
+
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            ctx.Provider.Queries[GeminiEmbeddingProvider.ProductSpace].Image!.GenerateVectorAsync(new DataContent(new byte[] { 1 }, "text/plain"), cancellationToken: ct));
+        Assert.Equal(calls, ctx.Server.SyncEmbedCalls);
     }
 
     [Fact]
@@ -205,15 +237,18 @@ public sealed class GeminiProviderTests
         await using var ctx = await GeminiTestContext.StartAsync(faults, o => o.QueryDeadline = TimeSpan.FromSeconds(30));
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(768, (await ctx.Provider.EmbedQueryAsync(new EmbeddingQuery("red dress " + i, null), "product", ct)).Length);
+            Assert.Equal(768, (await TextQueries(ctx.Provider).GenerateVectorAsync("red dress " + i, cancellationToken: ct)).Length);
         }
 
         faults.CallFaultRate = 1;
         ctx.Options.QueryDeadline = TimeSpan.FromMilliseconds(300);
         var ex = await Assert.ThrowsAsync<EmbeddingUnavailableException>(() =>
-            ctx.NewProvider().EmbedQueryAsync(new EmbeddingQuery("red dress", null), "product", ct));
+            TextQueries(ctx.NewProvider()).GenerateVectorAsync("red dress", cancellationToken: ct));
         Assert.DoesNotContain(GeminiTestContext.CanaryKey, ex.Message, StringComparison.Ordinal);
     }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> TextQueries(GeminiEmbeddingProvider provider) =>
+        provider.Queries[GeminiEmbeddingProvider.ProductSpace].Text!;
 
     /// <summary>What the pipeline does: a submit that throws is delivered again (the ledger says Submitting).</summary>
     internal static async Task<string> SubmitSurvivingFaultsAsync(GeminiTestContext ctx, string shardId, string path)

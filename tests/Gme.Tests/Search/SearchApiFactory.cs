@@ -15,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Gme.Tests.Search;
 
 /// <summary>The search service (any type of its assembly names the entry point) in the embedded profile on a temp data directory, with a small word-vector catalogue.</summary>
-public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 4096) : WebApplicationFactory<SearchOptions>
+public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 4096, bool embeddingUnavailable = false) : WebApplicationFactory<SearchOptions>
 {
     public static readonly (string Id, string Name, string Colour, string Type)[] Catalogue =
     [
@@ -32,7 +32,7 @@ public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 
     public async Task SeedAsync()
     {
         var store = Services.GetRequiredService<IVectorStore>();
-        var spaces = Services.GetRequiredService<IEmbeddingProvider>().Spaces;
+        var spaces = WordEmbeddingProvider.Spaces;
         await store.EnsureCollectionAsync(new CollectionSpec(
             "products",
             spaces.ToDictionary(s => s.Name, s => new VectorSpec(s.Dimensions, s.Distance)),
@@ -72,8 +72,8 @@ public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 
 
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<IEmbeddingProvider>();
-            services.AddSingleton<IEmbeddingProvider, WordEmbeddingProvider>();
+            services.RemoveAll<QueryEmbedders>();
+            services.AddSingleton(WordEmbeddingProvider.Queries(embeddingUnavailable));
         });
     }
 

@@ -139,6 +139,27 @@ public sealed class SearchApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request, Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task Search_ModelUnavailable_Is503ProblemDetailsWithRetryAfter()
+    {
+        await using var factory = new SearchApiFactory(embeddingUnavailable: true);
+        using var client = factory.CreateClient();
+        await factory.SeedAsync();
+
+        var text = await client.GetAsync(new Uri("/api/search?q=red+dress", UriKind.Relative), Ct);
+        using var form = ImageForm(SolidPng(0, 0, 255), "image/png");
+        var image = await client.PostAsync(new Uri("/api/search/image", UriKind.Relative), form, Ct);
+
+        foreach (var response in new[] { text, image })
+        {
+            await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "could not embed the query");
+            Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        }
+
+        // "Similar to" needs no query embedding, so it still answers.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/search?similar=P1", UriKind.Relative), Ct)).StatusCode);
+    }
+
     internal static byte[] SolidPng(byte r, byte g, byte b) =>
         Gme.Tests.Ingest.TestImages.Png(16, 16, image =>
         {

@@ -1,28 +1,35 @@
 using Gme.Core.Embeddings;
 using Gme.Core.Vectors;
+using Microsoft.Extensions.AI;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Gme.Tests.Search;
 
 /// <summary>
-/// A query-only provider for API tests: a bag of words over a fixed vocabulary, so "red dress" lands nearest the
-/// red dress. Its <c>image</c> space decodes the photo (with no pixel budget of its own, like a real model's decoder)
-/// and embeds its dominant colour as the word red, green or blue.
+/// Query generators for API tests: a bag of words over a fixed vocabulary, so "red dress" lands nearest the red dress.
+/// Its <c>image</c> space decodes the photo (with no pixel budget of its own, like a real model's decoder) and embeds
+/// its dominant colour as the word red, green or blue. Query-only: it has no batch side to stub.
 /// </summary>
-internal sealed class WordEmbeddingProvider : IEmbeddingProvider
+internal static class WordEmbeddingProvider
 {
     public static readonly string[] Vocabulary = ["red", "blue", "green", "dress", "shirt", "shoe", "cotton", "wool"];
 
-    public string Name => "words";
-
-    public string ModelId => "words-v1";
-
-    public IReadOnlyList<VectorSpace> Spaces { get; } =
+    public static IReadOnlyList<VectorSpace> Spaces { get; } =
     [
         new("text", Vocabulary.Length, Distance.Cosine, Modality.Text, Modality.Text),
         new("image", Vocabulary.Length, Distance.Cosine, Modality.Image, Modality.Image),
     ];
+
+    private static readonly EmbeddingGeneratorMetadata s_metadata = new("words", null, "words-v1", Vocabulary.Length);
+
+    /// <summary>The generators; when <paramref name="unavailable"/>, every query fails as a model past its deadline does.</summary>
+    public static QueryEmbedders Queries(bool unavailable = false) => new("words",
+    [
+        new("text", Text: new QueryEmbeddingGenerator<string>(s_metadata, (text, _) => unavailable ? Unavailable() : Task.FromResult(Embed(text)))),
+        new("image", Image: new QueryEmbeddingGenerator<DataContent>(
+            s_metadata, (image, _) => unavailable ? Unavailable() : Task.FromResult(Embed(DominantColour(image.Data))))),
+    ]);
 
     public static float[] Embed(string text)
     {
@@ -31,12 +38,12 @@ internal sealed class WordEmbeddingProvider : IEmbeddingProvider
         return vector;
     }
 
-    public async Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default) =>
-        space == "image" ? Embed(await DominantColourAsync(query.ImagePath!, cancellationToken)) : Embed(query.Text!);
+    private static Task<float[]> Unavailable() =>
+        throw new EmbeddingUnavailableException("words could not embed the query within 1 s: 429 RESOURCE_EXHAUSTED");
 
-    private static async Task<string> DominantColourAsync(string path, CancellationToken cancellationToken)
+    private static string DominantColour(ReadOnlyMemory<byte> encoded)
     {
-        using var image = await Image.LoadAsync<Rgb24>(path, cancellationToken);
+        using var image = Image.Load<Rgb24>(encoded.Span);
         long r = 0, g = 0, b = 0;
         image.ProcessPixelRows(rows =>
         {
@@ -50,16 +57,4 @@ internal sealed class WordEmbeddingProvider : IEmbeddingProvider
         });
         return r >= g && r >= b ? "red" : g >= b ? "green" : "blue";
     }
-
-    public Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
-
-    public Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
-
-    public Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
-
-    public IAsyncEnumerable<EmbeddingResult> ReadResultsAsync(string jobName, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Gme.Core.Embeddings;
 using Gme.Core.Vectors;
+using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Stages;
 
@@ -103,8 +104,13 @@ internal sealed class FakeEmbeddingProvider : IEmbeddingProvider
         }
     }
 
-    public Task<float[]> EmbedQueryAsync(EmbeddingQuery query, string space, CancellationToken cancellationToken = default) =>
-        Task.FromResult(VectorFor(query.Text ?? query.ImagePath ?? "", space == "text" ? 4 : 3));
+    /// <summary>The query side: a text query's vector is derived from its text like a product's.</summary>
+    public QueryEmbedders Queries { get; } = new("fake",
+    [
+        new("text", Text: new QueryEmbeddingGenerator<string>(new("fake", null, "fake/model@1", 4), (text, _) => Task.FromResult(VectorFor(text, 4)))),
+        new("image", Image: new QueryEmbeddingGenerator<DataContent>(
+            new("fake", null, "fake/model@1", 3), (image, _) => Task.FromResult(VectorFor(Convert.ToBase64String(image.Data.Span), 3)))),
+    ]);
 
     public EmbeddingResult Good(string key) =>
         new(key, new Dictionary<string, float[]> { ["text"] = VectorFor(key, 4), ["image"] = VectorFor(key + "/img", 3) }, null);

@@ -42,6 +42,7 @@ internal sealed class StageTestContext : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSqliteLedger(paths);
         services.AddSingleton<IEmbeddingProvider>(provider);
+        services.AddSingleton(provider.Queries);
         services.AddOptions<GmeOptions>().Configure(o => o.ChunkSize = 4);
         services.AddOptions<Gme.Embedder.EmbedderOptions>().Configure(o => o.ShardMaxItems = 4);
         services.AddOptions<Gme.Ingest.IngestOptions>();

@@ -107,5 +107,11 @@ public sealed class FusedSearchTests
             throw new NotSupportedException();
 
         public Task DeleteAsync(string collection, IReadOnlyList<Guid> ids, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task SetAliasAsync(string alias, string collection, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
