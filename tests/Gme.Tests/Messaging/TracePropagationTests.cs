@@ -43,7 +43,7 @@ public sealed class TracePropagationTests
             {
                 await using var db = dbFactory.CreateDbContext();
                 return await db.Products.CountAsync(p => p.Stage == ProductStage.Indexed, ct) == Products;
-            }, "every product indexed", ct);
+            }, "every product indexed", TimeSpan.FromMinutes(4), ct);
             await using var ledger = dbFactory.CreateDbContext();
             shards = [.. await ledger.Shards.Where(s => s.RunId == runId).Select(s => s.Id).ToListAsync(ct)];
             files = [.. await ledger.VectorFiles.Where(f => f.RunId == runId).Select(f => f.Id).ToListAsync(ct)];

@@ -21,17 +21,26 @@ internal static class Eventually
         PollAsync(condition, held => held, _ => what, cancellationToken);
 
     /// <summary>
+    /// Polls <paramref name="condition"/> until it holds, for waits on whole pipeline runs whose length depends on the
+    /// machine (a local model embedding while other test classes run beside it); fails the test after <paramref name="timeout"/>.
+    /// </summary>
+    public static Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        PollAsync(condition, held => held, _ => what, cancellationToken, timeout);
+
+    /// <summary>
     /// Reads until <paramref name="done"/> accepts the value and returns that value, so the test can assert on what it
     /// waited for; fails the test after 30 s, naming the last value read.
     /// </summary>
     public static Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, CancellationToken cancellationToken = default) =>
         PollAsync(read, done, last => $"{what} (last read: {last})", cancellationToken);
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<T, string> describe, CancellationToken cancellationToken)
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<T, string> describe, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
     {
+        var limit = timeout ?? s_timeout;
         // Without a token of its own the wait still ends when xUnit cancels the test.
         var ct = cancellationToken.CanBeCanceled ? cancellationToken : TestContext.Current.CancellationToken;
-        var deadline = DateTime.UtcNow + s_timeout;
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var value = await read();
@@ -42,7 +51,7 @@ internal static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {s_timeout.TotalSeconds:F0} s waiting for: {describe(value)}");
+                Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for: {describe(value)}");
             }
 
             await Task.Delay(s_poll, ct);
