@@ -30,9 +30,13 @@ internal sealed class GeminiRemoteFiles(IDbContextFactory<LedgerDbContext>? ledg
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (await ExistsAsync(name, ct))
+        catch (DbUpdateException)
         {
             // Recorded meanwhile by a concurrent read of the same job: one row is all that is needed.
+            if (!await ExistsAsync(name, ct))
+            {
+                throw;
+            }
         }
     }
 
