@@ -61,6 +61,9 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
     /// <summary>Batches whose display name matches never finish while this says so (a job stuck RUNNING).</summary>
     public Func<string, bool>? Stuck { get; set; }
 
+    /// <summary>Bytes of the uploaded (not generated) files the account holds now.</summary>
+    public long UploadedBytes { get { lock (_gate) { return _files.Values.Where(f => !f.Generated).Sum(f => (long)f.Data.Length); } } }
+
     /// <summary>Batches whose display name matches succeed with a results file that has already expired (never stored).</summary>
     public Func<string, bool>? ResultsExpired { get; set; }
 
