@@ -174,31 +174,9 @@ public sealed partial class GeminiRemoteEffectsTests
         await using var server = await FakeGeminiServer.StartAsync(GeminiTestContext.CanaryKey);
         using var dir = new TempDirectory();
 
-        // First process: every submit dies right after its upload finished, before the batch is created.
-        using (var host = BuildHost(dir.Path, server))
-        {
-            host.Services.GetRequiredService<GeminiEmbeddingProvider>().BoundaryHook = (boundary, shard) =>
-                boundary == SubmitBoundary.AfterUpload ? throw new SimulatedCrashException($"killed after uploading {shard}") : Task.CompletedTask;
-            await host.StartAsync(ct);
-            try
-            {
-                var (runId, _) = await host.Services.GetRequiredService<RunStarter>().StartOrResumeAsync(
-                    new SourceSpec { Kind = "sample", SampleProducts = Products }, "sample", ct);
-                await host.Services.GetRequiredService<IBus>().Publish(new RunStarted { RunId = runId }, ct);
-                var dbFactory = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>();
-                // Mid-run, status shows what the account holds for this ledger: the uploads that were recorded (the bus
-                // retries each crashed submit slowly, so waiting for one or more is enough), and their bytes.
-                var status = await Eventually.ValueAsync(
-                    () => new LedgerStatus(dbFactory).ReadAsync(runId, ct),
-                    s => s.RemoteFilesHeld >= 1 && s.RemoteFilesHeld == server.UploadedFiles.Count && s.RemoteBytesHeld == server.UploadedBytes,
-                    "status showing every upload on the account as held", ct);
-                Assert.True(status.RemoteBytesHeld > 0);
-            }
-            finally
-            {
-                await host.StopAsync(CancellationToken.None);
-            }
-        }
+        // First process: every submit dies right after its upload finished, before the batch is created. It runs in a
+        // method of its own so that the bus's ambient log context (an AsyncLocal) does not outlive its host here.
+        await CrashAfterUploadAsync(dir.Path, server, ct);
 
         Assert.Equal(0, server.CreateCalls);
         Assert.NotEmpty(server.AllFiles);
@@ -242,6 +220,35 @@ public sealed partial class GeminiRemoteEffectsTests
 
     private static SqliteLedgerDbContext EmbeddedLedger(string data) =>
         new(new DbContextOptionsBuilder<SqliteLedgerDbContext>().UseSqlite($"Data Source={new Gme.Core.Storage.DataPaths(data).LedgerFile}").Options);
+
+    private static async Task CrashAfterUploadAsync(string data, FakeGeminiServer server, CancellationToken ct)
+    {
+        using (var host = BuildHost(data, server))
+        {
+            host.Services.GetRequiredService<GeminiEmbeddingProvider>().BoundaryHook = (boundary, shard) =>
+                boundary == SubmitBoundary.AfterUpload ? throw new SimulatedCrashException($"killed after uploading {shard}") : Task.CompletedTask;
+            await host.StartAsync(ct);
+            try
+            {
+                var (runId, _) = await host.Services.GetRequiredService<RunStarter>().StartOrResumeAsync(
+                    new SourceSpec { Kind = "sample", SampleProducts = Products }, "sample", ct);
+                await host.Services.GetRequiredService<IBus>().Publish(new RunStarted { RunId = runId }, ct);
+                var dbFactory = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>();
+
+                // Mid-run, status shows what the account holds for this ledger: the uploads that were recorded (the bus
+                // retries each crashed submit slowly, so waiting for one or more is enough), and their bytes.
+                var status = await Eventually.ValueAsync(
+                    () => new LedgerStatus(dbFactory).ReadAsync(runId, ct),
+                    s => s.RemoteFilesHeld >= 1 && s.RemoteFilesHeld == server.UploadedFiles.Count && s.RemoteBytesHeld == server.UploadedBytes,
+                    "status showing every upload on the account as held", ct);
+                Assert.True(status.RemoteBytesHeld > 0);
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+        }
+    }
 
     private sealed record RunResult(int Shards, int Products, int Requests);
 
