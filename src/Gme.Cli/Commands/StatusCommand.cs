@@ -75,5 +75,15 @@ internal static class StatusCommand
         {
             Console.WriteLine($"  {count,6}  {reason}");
         }
+
+        // Until released, uploads and results occupy the account's file storage (20 GB per project).
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"remote files held {s.RemoteFilesHeld,8}  ({s.RemoteBytesHeld / 1048576.0:N1} MiB)"));
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        foreach (var stuck in s.StuckShards)
+        {
+            var age = now - (stuck.SubmittedAt ?? now);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  stuck: shard {stuck.ShardId} job {stuck.JobName} submitted {age.TotalHours:F1} h ago: {stuck.Error}"));
+        }
     }
 }

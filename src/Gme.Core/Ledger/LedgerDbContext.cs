@@ -16,6 +16,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RejectedRowEntity> RejectedRows => Set<RejectedRowEntity>();
     public DbSet<InboxMessageEntity> InboxMessages => Set<InboxMessageEntity>();
     public DbSet<OutboxMessageEntity> OutboxMessages => Set<OutboxMessageEntity>();
+    public DbSet<RemoteFileEntity> RemoteFiles => Set<RemoteFileEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -109,6 +110,16 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.MessageType).HasMaxLength(256);
             e.Property(x => x.TraceParent).HasMaxLength(128);
             e.HasIndex(x => new { x.SentAt, x.CreatedAt });
+        });
+
+        modelBuilder.Entity<RemoteFileEntity>(e =>
+        {
+            e.ToTable("remote_files");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(256);
+            e.Property(x => x.ShardId).HasMaxLength(64);
+            e.HasIndex(x => new { x.ShardId, x.DeletedAt });
+            e.HasIndex(x => x.DeletedAt);
         });
     }
 }

@@ -30,6 +30,12 @@ public sealed class ShardEntity
     public string? DisplayName { get; set; }
     public string? JobName { get; set; }
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// How many times a job of this shard ended without results and the shard was submitted again; the provider puts
+    /// the attempt (this + 1) in remote names, so a batch of an earlier, lost attempt is never adopted.
+    /// </summary>
+    public int Resubmits { get; private set; }
     public string? Error { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? SubmittedAt { get; set; }
@@ -58,6 +64,7 @@ public sealed class ShardEntity
         JobName = null;
         Error = null;
         Attempts = 0;
+        Resubmits = 0;
         RunId = runId;
         TraceParent = traceParent;
         ClearClaim();
@@ -110,6 +117,7 @@ public sealed class ShardEntity
         Move(ShardState.Built, ShardState.Collecting);
         Error = error;
         JobName = null;
+        Resubmits++;
         ClearClaim();
     }
 

@@ -19,9 +19,18 @@ public sealed record StatusSnapshot
     public required IReadOnlyDictionary<string, int> FailuresByReason { get; init; }
     public RunSummary? Run { get; init; }
 
+    /// <summary>Files the provider stored remotely (uploads, results) that the ledger has not seen deleted, and their bytes.</summary>
+    public int RemoteFilesHeld { get; init; }
+    public long RemoteBytesHeld { get; init; }
+
+    /// <summary>Submitted shards whose job has been reported stuck (its error carries the age at the last poll).</summary>
+    public IReadOnlyList<StuckShard> StuckShards { get; init; } = [];
+
     /// <summary>Images in the cache and the download rates (images/s, stored bytes/s).</summary>
     public ImageStats? Images { get; init; }
 }
+
+public sealed record StuckShard(string ShardId, string? JobName, DateTime? SubmittedAt, string Error);
 
 public sealed record RunSummary(
     Guid Id, string Status, string Source, string Provider, string ModelId, string Collection,
@@ -55,8 +64,19 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             .Select(g => new { Status = g.Key, Count = g.Count(), Bytes = g.Sum(i => i.Bytes), First = g.Min(i => i.UpdatedAt), Last = g.Max(i => i.UpdatedAt) })
             .ToListAsync(cancellationToken);
 
+        var held = await db.RemoteFiles.AsNoTracking().Where(f => f.DeletedAt == null)
+            .GroupBy(f => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(f => f.Bytes ?? 0) }).FirstOrDefaultAsync(cancellationToken);
+        var stuck = await db.Shards.AsNoTracking()
+            // The collect stage's stuck report reads "job … still {state} after … h"; a retried shard's earlier error does not.
+            .Where(s => (s.State == ShardState.Submitted || s.State == ShardState.Collecting) && s.Error != null && s.Error.Contains(" still "))
+            .OrderBy(s => s.SubmittedAt).Take(20)
+            .Select(s => new StuckShard(s.Id, s.JobName, s.SubmittedAt, s.Error!)).ToListAsync(cancellationToken);
+
         return new StatusSnapshot
         {
+            RemoteFilesHeld = held?.Count ?? 0,
+            RemoteBytesHeld = held?.Bytes ?? 0,
+            StuckShards = stuck,
             Products = stages.Sum(s => s.Count),
             Ingested = stages.Sum(s => s.Count),
             ImagesDownloaded = AtLeast(ProductStage.ImageReady),

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Gme.Core.Embeddings;
+using Gme.Core.Ledger;
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +25,8 @@ public sealed class GeminiEmbeddingProvider(
     DataPaths paths,
     IOptions<GeminiOptions> options,
     TimeProvider clock,
-    ILogger<GeminiEmbeddingProvider> logger) : IEmbeddingProvider
+    ILogger<GeminiEmbeddingProvider> logger,
+    IDbContextFactory<LedgerDbContext>? ledger = null) : IEmbeddingProvider
 {
     public const string ProviderName = "gemini";
     public const string ProductSpace = "product";
@@ -37,6 +40,7 @@ public sealed class GeminiEmbeddingProvider(
     private readonly GeminiOptions _options = options.Value;
     private readonly GeminiShardFile _shards = new(options.Value);
     private QueryEmbedders? _queries;
+    private readonly GeminiRemoteFiles _remoteFiles = new(ledger, clock);
     private readonly Dictionary<string, int> _downloadFailures = new(StringComparer.Ordinal);
 
     // Input file of each batch this process created: batches.get is not documented to echo it back.
@@ -83,7 +87,7 @@ public sealed class GeminiEmbeddingProvider(
         }
 
         var tokens = estimate.TotalTokens;
-        var remoteName = await GeminiRemoteName.ForAsync(shardId, shardPath, _options, ct);
+        var remoteName = await GeminiRemoteName.ForAsync(shardId, shardPath, _options, await _remoteFiles.AttemptOfAsync(shardId, ct), ct);
         for (var uncertain = 0; ; )
         {
             await HookAsync(SubmitBoundary.BeforeUpload, shardId);
@@ -98,7 +102,7 @@ public sealed class GeminiEmbeddingProvider(
             await admission.AcquireAsync(shardId, tokens, ct);
             try
             {
-                var file = await ReuseOrUploadAsync(remoteName, shardPath, ct);
+                var file = await ReuseOrUploadAsync(shardId, remoteName, shardPath, ct);
                 await HookAsync(SubmitBoundary.AfterUpload, shardId);
                 var batch = await client.CreateBatchAsync(remoteName, file.Name, ct);
                 _inputFiles[batch.Name] = file.Name;
@@ -179,6 +183,12 @@ public sealed class GeminiEmbeddingProvider(
         var shardId = GeminiRemoteName.ShardIdOf(displayName) ?? displayName;
         var shardPath = Path.Combine(paths.Shards, shardId + ".jsonl");
         var results = new Dictionary<string, GeminiResultLine>(StringComparer.Ordinal);
+        if (batch.ResponsesFile is not null)
+        {
+            // Known from here on, so a release (or status) finds it in the ledger even if this process dies.
+            await _remoteFiles.RecordAsync(batch.ResponsesFile, shardId, RemoteFileKind.Results, null, ct);
+        }
+
         if (batch.ResponsesFile is not null && await TryDownloadAsync(jobName, batch.ResponsesFile, results, ct) is false)
         {
             throw new GeminiApiException(null, $"results of {jobName} could not be downloaded; will try again");
@@ -275,27 +285,36 @@ public sealed class GeminiEmbeddingProvider(
             return;
         }
 
+        // The ledger's names first (every upload and read results file of the shard, from any process or attempt), then
+        // what the read described; a delete of something already gone is a success, and each is marked as it goes.
+        var shardOf = GeminiRemoteName.ShardIdOf(described.DisplayName);
+        var recorded = shardOf is null ? [] : await _remoteFiles.HeldAsync(shardOf, ct);
         if (described.ResponsesFile is not null)
         {
-            await client.DeleteFileAsync(described.ResponsesFile, ct);
+            await DeleteRecordedAsync(described.ResponsesFile, ct);
             if (AfterResultsDeleteHook is { } hook)
             {
                 await hook(jobName);
             }
         }
 
-        if (described.InputFile is not null)
+        foreach (var name in recorded.Where(n => n != described.ResponsesFile))
         {
-            await client.DeleteFileAsync(described.InputFile, ct);
+            await DeleteRecordedAsync(name, ct);
         }
-        else if (described.DisplayName is not null)
+
+        if (described.InputFile is not null && !recorded.Contains(described.InputFile))
         {
-            // Not known (created by an earlier process): the upload carries the batch's remote name.
+            await DeleteRecordedAsync(described.InputFile, ct);
+        }
+        else if (described.InputFile is null && recorded.Count == 0 && described.DisplayName is not null)
+        {
+            // Nothing recorded (no ledger, or an upload of a version that did not record): the upload carries the name.
             await foreach (var file in client.ListAllFilesAsync(ct))
             {
                 if (file.DisplayName == described.DisplayName)
                 {
-                    await client.DeleteFileAsync(file.Name, ct);
+                    await DeleteRecordedAsync(file.Name, ct);
                 }
             }
         }
@@ -377,6 +396,7 @@ public sealed class GeminiEmbeddingProvider(
     public async Task<int> SweepRemoteStorageAsync(IReadOnlySet<string> liveShardIds, CancellationToken cancellationToken = default)
     {
         var ct = cancellationToken;
+        var listedAt = clock.GetUtcNow().UtcDateTime;
         var files = await client.ListAllFilesAsync(ct).ToListAsync(ct);
         var existing = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var busyNames = new HashSet<string>(StringComparer.Ordinal);
@@ -408,10 +428,13 @@ public sealed class GeminiEmbeddingProvider(
 
         foreach (var (name, label) in doomed)
         {
-            await client.DeleteFileAsync(name, ct);
+            await DeleteRecordedAsync(name, ct);
             logger.FileDeleted(label, name);
         }
 
+        // Recorded before the listing but not on the account: deleted by someone else or expired (48 h).
+        var gone = (await _remoteFiles.HeldBeforeAsync(listedAt, ct)).Where(n => !existing.Contains(n)).ToList();
+        await _remoteFiles.MarkDeletedAsync(gone, ct);
         return doomed.Count;
     }
 
@@ -495,7 +518,13 @@ public sealed class GeminiEmbeddingProvider(
         return null;
     }
 
-    private async Task<GeminiFile> ReuseOrUploadAsync(string remoteName, string shardPath, CancellationToken ct)
+    private async Task DeleteRecordedAsync(string name, CancellationToken ct)
+    {
+        await client.DeleteFileAsync(name, ct);
+        await _remoteFiles.MarkDeletedAsync([name], ct);
+    }
+
+    private async Task<GeminiFile> ReuseOrUploadAsync(string shardId, string remoteName, string shardPath, CancellationToken ct)
     {
         var length = new FileInfo(shardPath).Length;
         GeminiFile? reuse = null;
@@ -519,17 +548,20 @@ public sealed class GeminiEmbeddingProvider(
 
         foreach (var file in stale)
         {
-            await client.DeleteFileAsync(file.Name, ct);
+            await DeleteRecordedAsync(file.Name, ct);
             logger.FileDeleted(remoteName, file.Name);
         }
 
         if (reuse is not null)
         {
             logger.FileReused(remoteName, reuse.Name);
+            await _remoteFiles.RecordAsync(reuse.Name, shardId, RemoteFileKind.Input, reuse.SizeBytes ?? length, ct);
             return reuse;
         }
 
-        return await client.UploadFileAsync(shardPath, remoteName, "application/jsonl", ct);
+        var uploaded = await client.UploadFileAsync(shardPath, remoteName, "application/jsonl", ct);
+        await _remoteFiles.RecordAsync(uploaded.Name, shardId, RemoteFileKind.Input, uploaded.SizeBytes ?? length, ct);
+        return uploaded;
     }
 
     private async Task<bool> TryDownloadAsync(string jobName, string responsesFile, Dictionary<string, GeminiResultLine> results, CancellationToken ct)

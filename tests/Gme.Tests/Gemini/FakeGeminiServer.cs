@@ -61,6 +61,12 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
     /// <summary>Batches whose display name matches never finish while this says so (a job stuck RUNNING).</summary>
     public Func<string, bool>? Stuck { get; set; }
 
+    /// <summary>Bytes of the uploaded (not generated) files the account holds now.</summary>
+    public long UploadedBytes { get { lock (_gate) { return _files.Values.Where(f => !f.Generated).Sum(f => (long)f.Data.Length); } } }
+
+    /// <summary>Batches whose display name matches succeed with a results file that has already expired (never stored).</summary>
+    public Func<string, bool>? ResultsExpired { get; set; }
+
     /// <summary>Polls (batches.get) of the batches whose display name matches.</summary>
     public int PollsOf(Func<string, bool> displayName) { lock (_gate) { return _batches.Values.Where(b => displayName(b.DisplayName)).Sum(b => b.Gets); } }
 
@@ -476,7 +482,11 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         {
             Undownloadable = batch.Undownloadable,
         };
-        _files[file.Name] = file;
+        if (ResultsExpired?.Invoke(batch.DisplayName) is not true)
+        {
+            _files[file.Name] = file;
+        }
+
         batch.ResponsesFile = file.Name;
         batch.Failed = failed;
     }

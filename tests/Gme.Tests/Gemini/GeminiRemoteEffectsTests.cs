@@ -20,7 +20,7 @@ namespace Gme.Tests.Gemini;
 /// second data dir on the same account never adopts spent work, a model change is refused, faults and stuck jobs end
 /// with every product indexed once and nothing left in remote storage.
 /// </summary>
-public sealed class GeminiRemoteEffectsTests
+public sealed partial class GeminiRemoteEffectsTests
 {
     private const int Products = 300; // three shards of 100
 
@@ -155,6 +155,10 @@ public sealed class GeminiRemoteEffectsTests
                 return await db.Shards.AsNoTracking().Where(s => s.Error != null && s.State == ShardState.Submitted).Select(s => s.Error).FirstOrDefaultAsync(ct);
             }, e => e is not null, "a stuck shard reported in the ledger", ct);
             Assert.Matches(@"still running after \d+\.\d h", reported);
+            var status = await new LedgerStatus(dbFactory).ReadAsync(null, ct);
+            var shown = Assert.Single(status.StuckShards);
+            Assert.Matches(@"still running after \d+\.\d h", shown.Error);
+            Assert.NotNull(shown.SubmittedAt);
             Assert.Contains(logs.Lines, l => l.Contains("polling it slowly", StringComparison.Ordinal));
             var polls = server.PollsOf(n => GeminiRemoteName.ShardIdOf(n) == stuckShard);
             await Eventually.TrueAsync(() => server.PollsOf(n => GeminiRemoteName.ShardIdOf(n) == stuckShard) > polls, "the stuck job is still polled", ct);
@@ -162,6 +166,30 @@ public sealed class GeminiRemoteEffectsTests
         }, ct: ct);
         Report("one shard stuck RUNNING past its limit", result, server);
     }
+
+    [Fact]
+    public async Task Collect_ResultsExpiredBeforeRead_ResubmittedAsSecondAttemptNeverSynchronously()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await FakeGeminiServer.StartAsync(GeminiTestContext.CanaryKey);
+        server.ResultsExpired = name => !SecondAttempt().IsMatch(name);
+        using var dir = new TempDirectory();
+
+        var result = await RunAsync(dir.Path, server, ct: ct);
+        Report("results expired before the read", result, server);
+
+        Assert.Equal(6, server.CreateCalls); // one lost batch and one new batch per shard
+        Assert.Equal(3, server.Batches.Count(b => SecondAttempt().IsMatch(b.DisplayName)));
+        Assert.Equal(0, server.SyncLineItems); // lost work is batched again, never sent to the synchronous endpoint
+        await using var db = EmbeddedLedger(dir.Path);
+        Assert.All(await db.Shards.AsNoTracking().ToListAsync(ct), s => Assert.Equal(1, s.Resubmits));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-a2$")]
+    private static partial System.Text.RegularExpressions.Regex SecondAttempt();
+
+    private static SqliteLedgerDbContext EmbeddedLedger(string data) =>
+        new(new DbContextOptionsBuilder<SqliteLedgerDbContext>().UseSqlite($"Data Source={new Gme.Core.Storage.DataPaths(data).LedgerFile}").Options);
 
     private sealed record RunResult(int Shards, int Products, int Requests);
 
@@ -203,6 +231,18 @@ public sealed class GeminiRemoteEffectsTests
             Assert.All(products, p => Assert.True(p.Stage == ProductStage.Indexed || (p.Failed && !string.IsNullOrWhiteSpace(p.LastError)),
                 $"product {p.Id} is at {p.Stage} (failed={p.Failed}, error={p.LastError})"));
             Assert.Empty(server.AllFiles); // no uploaded input, no results file left on the account
+
+            // And the ledger agrees: every file it recorded is marked deleted (the last mark follows the last delete).
+            var ledgerFactory = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>();
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var db = ledgerFactory.CreateDbContext();
+                return !await db.RemoteFiles.AnyAsync(f => f.DeletedAt == null, ct);
+            }, "every recorded remote file marked deleted", ct);
+            await using (var db = ledgerFactory.CreateDbContext())
+            {
+                Assert.True(await db.RemoteFiles.CountAsync(f => f.Kind == RemoteFileKind.Input, ct) >= 3);
+            }
 
             await using (var db = dbFactory.CreateDbContext())
             {

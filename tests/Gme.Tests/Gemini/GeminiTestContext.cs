@@ -56,10 +56,10 @@ internal sealed class GeminiTestContext : IAsyncDisposable
         MaxRequestsPerSecond = 1000,
     };
 
-    /// <summary>Whether a remote display name belongs to the shard (names are gme-{identity}-{shardId}).</summary>
+    /// <summary>Whether a remote display name belongs to the shard (names are gme-{identity}-{shardId}, then -a{N} from attempt 2).</summary>
     public static bool IsShard(string? displayName, string shardId) =>
-        displayName is not null && displayName.StartsWith("gme-", StringComparison.Ordinal) && displayName.EndsWith("-" + shardId, StringComparison.Ordinal)
-        && displayName.Length == "gme-".Length + 16 + 1 + shardId.Length;
+        displayName is not null && displayName.StartsWith("gme-", StringComparison.Ordinal)
+        && System.Text.RegularExpressions.Regex.IsMatch(displayName[("gme-".Length + 16)..], "^-" + System.Text.RegularExpressions.Regex.Escape(shardId) + @"(-a\d+)?$");
 
     /// <summary>A fresh provider over the same remote state and data folder: what a restarted process would build.</summary>
     public GeminiEmbeddingProvider NewProvider()

@@ -209,6 +209,38 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.ToTable("rejected_rows", (string)null);
                 });
 
+            modelBuilder.Entity("Gme.Core.Ledger.RemoteFileEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ShardId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("DeletedAt");
+
+                    b.HasIndex("ShardId", "DeletedAt");
+
+                    b.ToTable("remote_files", (string)null);
+                });
+
             modelBuilder.Entity("Gme.Core.Ledger.RunEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -334,6 +366,9 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("Resubmits")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("RunId")
                         .HasColumnType("uuid");

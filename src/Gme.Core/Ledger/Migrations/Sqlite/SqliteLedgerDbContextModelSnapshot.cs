@@ -204,6 +204,38 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                     b.ToTable("rejected_rows", (string)null);
                 });
 
+            modelBuilder.Entity("Gme.Core.Ledger.RemoteFileEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShardId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("DeletedAt");
+
+                    b.HasIndex("ShardId", "DeletedAt");
+
+                    b.ToTable("remote_files", (string)null);
+                });
+
             modelBuilder.Entity("Gme.Core.Ledger.RunEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -329,6 +361,9 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Resubmits")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("RunId")
                         .HasColumnType("TEXT");
