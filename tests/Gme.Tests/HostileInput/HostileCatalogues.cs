@@ -62,7 +62,7 @@ internal static class HostileCatalogues
             yield return new($"{ext}/symlink-to-clean", dir => Link(dir, $"link.{ext}", Bytes($"target.{ext}", clean)(dir)), Outcome.Accepted, RowCount: Rows);
         }
 
-        foreach (var c in ParquetFooterFlips().Append(ParquetInvalidUtf8()).Concat(InvalidUtf8()).Concat(Encodings()).Concat(Delimiters()).Concat(Surrogates()))
+        foreach (var c in InvalidUtf8().Append(ParquetInvalidUtf8()).Concat(Encodings()).Concat(Delimiters()).Concat(Surrogates()))
         {
             yield return c;
         }
@@ -139,26 +139,6 @@ internal static class HostileCatalogues
             yield return new($"csv/{name}-delimited", Text("d.csv", csv), Outcome.FileRejected, $"{name}-delimited");
             yield return new($"csv/{name}-delimited-crlf", Text("d.csv", csv.ReplaceLineEndings("\r\n")), Outcome.FileRejected, $"{name}-delimited");
             yield return new($"csv/{name}-delimited-bom", Bytes("d.csv", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(csv)]), Outcome.FileRejected, $"{name}-delimited");
-        }
-    }
-
-    /// <summary>
-    /// Bit flips across the Parquet footer (the Thrift-encoded metadata and its length), where the library's own
-    /// exceptions (Thrift protocol errors, out-of-range lengths, invalid casts) come from: each must end as a refusal
-    /// naming the file or as rejected rows, never as another exception.
-    /// </summary>
-    private static IEnumerable<HostileCase> ParquetFooterFlips()
-    {
-        var clean = CleanParquet;
-        var footerLength = BitConverter.ToInt32(clean, clean.Length - 8);
-        var start = clean.Length - 8 - footerLength;
-        var stride = Math.Max(1, (footerLength + 4) / 240);
-        for (var offset = start; offset < clean.Length - 4; offset += stride)
-        {
-            var bit = offset % 8;
-            var flipped = (byte[])clean.Clone();
-            flipped[offset] ^= (byte)(1 << bit);
-            yield return new($"parquet/footer-flip-at-{offset}-bit-{bit}", Bytes("ff.parquet", flipped), Outcome.Any);
         }
     }
 
