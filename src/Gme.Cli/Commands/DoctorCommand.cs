@@ -27,6 +27,13 @@ internal static class DoctorCommand
 
             // Checked before any host opens the ledger: a damaged one would only throw there.
             var paths = new DataPaths(common.DataDirectory);
+            if (DataDirDoctor.CheckWriteAheadLog(paths.LedgerFile) is { } wal)
+            {
+                // Before any host opens the ledger for writing, which would reset the log and hide the loss.
+                Console.WriteLine($"{paths.LedgerFile}: {wal}; restore the ledger from a backup, or move the log aside to go on without them (not repaired automatically)");
+                return ProblemsExitCode;
+            }
+
             if (DataDirDoctor.CheckLedger(paths.LedgerFile) is { } ledger)
             {
                 Console.WriteLine($"{paths.LedgerFile}: {ledger}; restore it from a backup (not repaired automatically)");

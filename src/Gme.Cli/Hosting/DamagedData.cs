@@ -10,7 +10,8 @@ internal static class DamagedData
     public static void ThrowIfLedgerDamaged(CommonOptions common)
     {
         var ledger = new DataPaths(common.DataDirectory).LedgerFile;
-        if (DataDirDoctor.CheckLedger(ledger) is { } problem)
+        // The log first: opening the ledger for writing would silently reset a damaged one.
+        if ((DataDirDoctor.CheckWriteAheadLog(ledger) ?? DataDirDoctor.CheckLedger(ledger)) is { } problem)
         {
             throw new BadInputException(ledger, $"data dir damaged: {problem}; run `gme doctor`");
         }

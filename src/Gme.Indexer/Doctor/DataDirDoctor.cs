@@ -51,9 +51,48 @@ public sealed class DataDirDoctor
         }
     }
 
+    /// <summary>
+    /// The ledger's write-ahead log, checked by its header. SQLite silently ignores a log whose header is torn or
+    /// overwritten (and resets it on the next write), so the changes it held are lost without any error on open:
+    /// only a look at the header shows it. An empty or absent log is the normal state after a clean close.
+    /// </summary>
+    public static string? CheckWriteAheadLog(string ledgerFile)
+    {
+        var wal = new FileInfo(ledgerFile + "-wal");
+        if (!wal.Exists || wal.Length == 0)
+        {
+            return null;
+        }
+
+        Span<byte> header = stackalloc byte[WalHeaderBytes];
+        using (var stream = wal.OpenRead())
+        {
+            if (stream.ReadAtLeast(header, WalHeaderBytes, throwOnEndOfStream: false) < WalHeaderBytes)
+            {
+                return $"its write-ahead log {wal.Name} is torn ({wal.Length} bytes, shorter than a log header): the changes it held are lost";
+            }
+        }
+
+        var magic = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header);
+        var version = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
+        return magic is WalMagicLittleEndianChecksums or WalMagicBigEndianChecksums && version == WalFormatVersion
+            ? null
+            : $"its write-ahead log {wal.Name} holds no SQLite log header (overwritten or garbage): the changes it held are lost";
+    }
+
+    private const int WalHeaderBytes = 32;
+    private const uint WalMagicLittleEndianChecksums = 0x377f0682;
+    private const uint WalMagicBigEndianChecksums = 0x377f0683;
+    private const uint WalFormatVersion = 3007000;
+
     public async Task<IReadOnlyList<DoctorFinding>> CheckAsync(CancellationToken cancellationToken = default)
     {
         var findings = new List<DoctorFinding>();
+        if (CheckWriteAheadLog(_paths.LedgerFile) is { } walProblem)
+        {
+            findings.Add(new DoctorFinding(_paths.LedgerFile, $"{walProblem}; restore the ledger from a backup, or move the log aside to go on without them", Repairable: false));
+        }
+
         if (CheckLedger(_paths.LedgerFile) is { } ledgerProblem)
         {
             // Everything else is checked against the ledger: without it there is nothing sound to compare with.

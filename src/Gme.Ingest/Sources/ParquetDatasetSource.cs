@@ -61,6 +61,12 @@ public sealed class ParquetDatasetSource : IDatasetSource
 
             for (var r = 0; r < rowCount; r++)
             {
+                if (FirstUndecodableText(columns, values, r) is { } column)
+                {
+                    yield return SourceColumns.ParseError(++rowNumber, $"column '{column}' is not valid UTF-8");
+                    continue;
+                }
+
                 var fields = new Dictionary<string, string?>(columns.Count, StringComparer.Ordinal);
                 for (var c = 0; c < columns.Count; c++)
                 {
@@ -71,4 +77,25 @@ public sealed class ParquetDatasetSource : IDatasetSource
             }
         }
     }
+
+    /// <summary>
+    /// The first text column of row <paramref name="r"/> holding U+FFFD, or null. The Parquet library decodes text
+    /// leniently and does not expose the raw bytes, so invalid UTF-8 shows only as the replacement character; a
+    /// catalogue that stores U+FFFD on purpose has its row rejected too, which is the price of never indexing garbled
+    /// ids, names or image paths (the CSV and JSONL readers are strict in the same way).
+    /// </summary>
+    private static string? FirstUndecodableText(List<DataField> columns, string?[][] values, int r)
+    {
+        for (var c = 0; c < columns.Count; c++)
+        {
+            if (IsText(columns[c]) && values[c][r] is { } value && value.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                return columns[c].Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsText(DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
 }

@@ -62,7 +62,7 @@ internal static class HostileCatalogues
             yield return new($"{ext}/symlink-to-clean", dir => Link(dir, $"link.{ext}", Bytes($"target.{ext}", clean)(dir)), Outcome.Accepted, RowCount: Rows);
         }
 
-        foreach (var c in InvalidUtf8().Concat(Encodings()).Concat(Delimiters()).Concat(Surrogates()))
+        foreach (var c in InvalidUtf8().Append(ParquetInvalidUtf8()).Concat(Encodings()).Concat(Delimiters()).Concat(Surrogates()))
         {
             yield return c;
         }
@@ -140,6 +140,33 @@ internal static class HostileCatalogues
             yield return new($"csv/{name}-delimited-crlf", Text("d.csv", csv.ReplaceLineEndings("\r\n")), Outcome.FileRejected, $"{name}-delimited");
             yield return new($"csv/{name}-delimited-bom", Bytes("d.csv", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(csv)]), Outcome.FileRejected, $"{name}-delimited");
         }
+    }
+
+    /// <summary>A text value whose bytes are not UTF-8: the library decodes it to U+FFFD, and that row is rejected.</summary>
+    private static HostileCase ParquetInvalidUtf8()
+    {
+        var rows = Enumerable.Range(1, 3).Select(i => new ParquetRow
+        {
+            ProductId = CultureInvariant($"P{i:D4}"),
+            Name = i == 2 ? "Broken \u00FC name" : "Plain name",
+            ImageUrl = CultureInvariant($"https://img.test/{i}.jpg"),
+        }).ToList();
+        using var stream = new MemoryStream();
+        ParquetSerializer.SerializeAsync(rows, stream, new ParquetOptions { CompressionMethod = CompressionMethod.None }).GetAwaiter().GetResult();
+        var bytes = stream.ToArray();
+        var marker = Encoding.UTF8.GetBytes("Broken \u00FC");
+        for (var at = bytes.AsSpan().IndexOf(marker); at >= 0; at = IndexOf(bytes, marker, at + 1))
+        {
+            bytes[at + marker.Length - 2] = 0xFF; // the lead byte of ü becomes a byte UTF-8 never uses
+        }
+
+        return new("parquet/invalid-utf8-value", Bytes("u.parquet", bytes), Outcome.RowsRejected, "column 'name' is not valid UTF-8");
+    }
+
+    private static int IndexOf(byte[] bytes, byte[] marker, int from)
+    {
+        var at = bytes.AsSpan(from).IndexOf(marker);
+        return at < 0 ? -1 : from + at;
     }
 
     private static IEnumerable<HostileCase> Surrogates()
