@@ -24,7 +24,8 @@ internal static class MessageLedger
         ["Gme.Contracts.ShardFailed"] = ["run-state"],
         ["Gme.Contracts.RunPaused"] = ["run-state"],
         ["Gme.Contracts.CollectionInitialized"] = [],
-        ["Gme.Contracts.RunValidated"] = ["run-state"],
+        ["Gme.Contracts.RunValidated"] = ["run-state", "remote-storage-sweep"],
+        ["Gme.Contracts.ReleaseRemoteJob"] = ["release-remote-job"],
         ["Gme.Contracts.VectorsUpserted"] = ["run-state"],
     };
 
