@@ -1,5 +1,5 @@
 using Gme.Core.Storage;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -31,7 +31,7 @@ internal static class CpuBench
         try
         {
             await using var provider = BenchServices.Build(data);
-            var normalizer = provider.GetRequiredService<Gme.Ingest.Images.ImageNormalizer>();
+            var normalizer = provider.GetRequiredService<Gme.Images.ImageNormalizer>();
             var cache = provider.GetRequiredService<IImageCache>();
 
             // Warm-up (JIT, decoder tables) on a few images, not counted.

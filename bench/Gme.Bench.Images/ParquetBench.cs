@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Gme.Core.Sources;
-using Gme.Ingest.Sources;
+using Gme.Sources;
 using Gme.Testing;
 
 namespace Gme.Bench.Images;

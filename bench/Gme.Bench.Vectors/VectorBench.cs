@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Gme.Core.Vectors;
-using Gme.Indexer.Embedded;
+using Gme.VectorStores.Embedded;
 
 namespace Gme.Bench.Vectors;
 

@@ -1,7 +1,6 @@
 using Gme.Core;
 using Gme.Core.Messaging;
-using Gme.Embedder;
-using Gme.Indexer;
+using Gme.Pipeline;
 
 // One service of the distributed profile: the same stage registration the embedded CLI uses, on the bus,
 // ledger and data directory that configuration names (the AppHost sets them).

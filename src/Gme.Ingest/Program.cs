@@ -1,9 +1,8 @@
 using Gme.Core;
 using Gme.Core.Messaging;
-using Gme.Embedder;
-using Gme.Ingest;
-using Gme.Ingest.Runs;
-using Gme.Ingest.Sample;
+using Gme.Pipeline;
+using Gme.Pipeline.Runs;
+using Gme.Sources.Sample;
 
 // One service of the distributed profile: the same stage registration the embedded CLI uses, on the bus,
 // ledger and data directory that configuration names (the AppHost sets them).

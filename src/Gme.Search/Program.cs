@@ -1,5 +1,5 @@
 using Gme.Core;
-using Gme.Search;
+using Gme.Search.Web;
 
 // The search service of the distributed profile (or alone): the page and the API over the configured vector store.
 var builder = WebApplication.CreateBuilder(args);

@@ -3,8 +3,8 @@ using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
-using Gme.Embedder.Batches;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
+using Gme.Pipeline.Stages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

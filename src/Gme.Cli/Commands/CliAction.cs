@@ -1,6 +1,6 @@
 using Gme.Cli.Hosting;
 using Gme.Core.Embeddings;
-using Gme.Indexer.Search;
+using Gme.Pipeline.Search;
 using Microsoft.Extensions.Options;
 
 namespace Gme.Cli.Commands;

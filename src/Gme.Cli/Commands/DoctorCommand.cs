@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Core.Storage;
-using Gme.Indexer.Doctor;
+using Gme.Pipeline.Doctor;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Cli.Commands;

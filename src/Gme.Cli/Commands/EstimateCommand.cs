@@ -3,7 +3,7 @@ using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Core.Sources;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
-using Gme.Indexer.Search;
+using Gme.Pipeline.Search;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Gme.Cli.Hosting;
 using Gme.Core;
-using Gme.Search;
+using Gme.Search.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -4,7 +4,7 @@ using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Core.Runs;
 using Gme.Core.Storage;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Core.Ledger;
-using Gme.Indexer.Validation;
+using Gme.Pipeline.Stages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

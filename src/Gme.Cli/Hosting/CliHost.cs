@@ -1,10 +1,8 @@
+using Gme.Cli.Output;
 using Gme.Core;
 using Gme.Core.Messaging;
-using Gme.Embedder;
-using Gme.Indexer;
-using Gme.Ingest;
-using Gme.Cli.Output;
-using Gme.Ingest.Sample;
+using Gme.Pipeline;
+using Gme.Sources.Sample;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using Gme.Core.Errors;
 using Gme.Core.Storage;
-using Gme.Indexer.Doctor;
+using Gme.Pipeline.Doctor;
 
 namespace Gme.Cli.Hosting;
 

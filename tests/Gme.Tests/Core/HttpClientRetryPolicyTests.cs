@@ -1,7 +1,7 @@
-using Gme.Embedder.Gemini;
-using Gme.Ingest.Images;
-using Gme.Ingest.Sources;
-using Gme.Ingest.Sources.HuggingFace;
+using Gme.Gemini;
+using Gme.Images;
+using Gme.Sources;
+using Gme.Sources.HuggingFace;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

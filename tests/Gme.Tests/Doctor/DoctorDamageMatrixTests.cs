@@ -1,5 +1,5 @@
 using Gme.Core.Ledger;
-using Gme.Indexer.Doctor;
+using Gme.Pipeline.Doctor;
 using Gme.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

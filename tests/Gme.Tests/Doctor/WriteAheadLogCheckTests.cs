@@ -1,4 +1,4 @@
-using Gme.Indexer.Doctor;
+using Gme.Pipeline.Doctor;
 using Gme.Tests.Support;
 using Microsoft.Data.Sqlite;
 

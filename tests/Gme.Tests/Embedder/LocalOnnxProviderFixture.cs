@@ -1,5 +1,5 @@
 using Gme.Core.Storage;
-using Gme.Embedder.Local;
+using Gme.Onnx;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using Gme.Core.Embeddings;
-using Gme.Embedder.Local;
+using Gme.Onnx;
 using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Embedder;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Gme.Core.Embeddings;
-using Gme.Embedder.Local;
+using Gme.Onnx;
 using Microsoft.Extensions.AI;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

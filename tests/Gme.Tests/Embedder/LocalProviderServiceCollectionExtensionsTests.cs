@@ -1,6 +1,6 @@
 using Gme.Core.Embeddings;
 using Gme.Core.Storage;
-using Gme.Embedder.Local;
+using Gme.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using Gme.Core.Embeddings;
 using Gme.Core.Storage;
-using Gme.Embedder.Gemini;
-using Gme.Embedder.Local;
+using Gme.Gemini;
+using Gme.Onnx;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
 using Gme.Core.Embeddings;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using System.Text.Json;
 
 namespace Gme.Tests.Gemini;

@@ -1,4 +1,4 @@
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 
 namespace Gme.Tests.Gemini;
 

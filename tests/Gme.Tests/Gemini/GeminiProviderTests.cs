@@ -1,5 +1,5 @@
 using Gme.Core.Embeddings;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using Microsoft.Extensions.AI;
 
 namespace Gme.Tests.Gemini;

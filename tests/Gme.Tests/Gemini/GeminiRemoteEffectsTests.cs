@@ -4,7 +4,7 @@ using Gme.Core.Errors;
 using Gme.Core.Ledger;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using Gme.Tests.Support;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
 using Gme.Core.Embeddings;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 
 namespace Gme.Tests.Gemini;
 

@@ -1,5 +1,5 @@
 using Gme.Core.Storage;
-using Gme.Embedder.Gemini;
+using Gme.Gemini;
 using Gme.Tests.Ingest;
 using Gme.Tests.Support;
 using Microsoft.Extensions.Logging;

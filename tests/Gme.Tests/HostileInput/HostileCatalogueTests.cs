@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Gme.Core.Errors;
 using Gme.Core.Sources;
-using Gme.Ingest.Sources;
+using Gme.Sources;
 using Gme.Tests.Support;
 
 namespace Gme.Tests.HostileInput;

@@ -1,6 +1,6 @@
 using System.Text;
 using Gme.Core.Errors;
-using Gme.Ingest.Sources;
+using Gme.Sources;
 using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;

@@ -1,7 +1,7 @@
 using Gme.Core.Errors;
 using Gme.Core.Sources;
-using Gme.Ingest.Sample;
-using Gme.Ingest.Sources;
+using Gme.Sources;
+using Gme.Sources.Sample;
 using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Gme.Ingest.Images;
+using Gme.Images;
 
 namespace Gme.Tests.Ingest;
 

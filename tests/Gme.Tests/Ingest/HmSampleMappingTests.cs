@@ -1,5 +1,5 @@
 using Gme.Core.Sources;
-using Gme.Ingest.Sources;
+using Gme.Sources;
 
 namespace Gme.Tests.Ingest;
 

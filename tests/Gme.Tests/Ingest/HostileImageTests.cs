@@ -1,5 +1,5 @@
 using Gme.Core.Images;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

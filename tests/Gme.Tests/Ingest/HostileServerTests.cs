@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Gme.Core.Images;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

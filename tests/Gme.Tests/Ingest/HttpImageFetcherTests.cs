@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Gme.Core.Images;
 using Gme.Core.Storage;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Gme.Core.Sources;
-using Gme.Ingest.Sources;
-using Gme.Ingest.Sources.HuggingFace;
+using Gme.Sources;
+using Gme.Sources.HuggingFace;
 using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-using Gme.Ingest.Images;
+using Gme.Images;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;

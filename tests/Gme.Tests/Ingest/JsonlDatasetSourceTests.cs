@@ -1,4 +1,4 @@
-using Gme.Ingest.Sources;
+using Gme.Sources;
 using Gme.Tests.Support;
 
 namespace Gme.Tests.Ingest;

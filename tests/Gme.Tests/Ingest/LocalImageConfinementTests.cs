@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Gme.Core.Images;
 using Gme.Core.Sources;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

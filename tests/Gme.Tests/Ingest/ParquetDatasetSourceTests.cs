@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Gme.Ingest.Sources;
+using Gme.Sources;
 using Gme.Tests.Support;
 using Parquet;
 using Parquet.Serialization;

@@ -1,5 +1,5 @@
 using Gme.Core.Sources;
-using Gme.Ingest.Sample;
+using Gme.Sources.Sample;
 
 namespace Gme.Tests.Ingest;
 

@@ -1,5 +1,5 @@
-using Gme.Ingest.Images;
-using Gme.Ingest.Sample;
+using Gme.Images;
+using Gme.Sources.Sample;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Gme.Core.Images;
-using Gme.Ingest.Images;
-using Gme.Ingest.Sample;
+using Gme.Images;
+using Gme.Sources.Sample;
 using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using System.Net;
 using Gme.Core.Images;
-using Gme.Ingest.Images;
+using Gme.Images;
 using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using Gme.Core.Vectors;
-using Gme.Indexer.Qdrant;
+using Gme.VectorStores.Qdrant;
 using Qdrant.Client.Grpc;
 using GrpcDistance = Qdrant.Client.Grpc.Distance;
 using VectorDistance = Gme.Core.Vectors.Distance;

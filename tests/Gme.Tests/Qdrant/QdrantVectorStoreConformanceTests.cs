@@ -1,6 +1,6 @@
 using Gme.Core.Vectors;
-using Gme.Indexer.Qdrant;
 using Gme.Tests.Vectors;
+using Gme.VectorStores.Qdrant;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Qdrant.Client.Grpc;

@@ -2,8 +2,7 @@ using Gme.Core.Embeddings;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Vectors;
-using Gme.Indexer.Upserts;
-using Gme.Search;
+using Gme.Pipeline.Stages;
 using Gme.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -12,10 +11,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
+using Gme.Search;
 namespace Gme.Tests.Search;
 
 /// <summary>The search service (any type of its assembly names the entry point) in the embedded profile on a temp data directory, with a small word-vector catalogue.</summary>
-public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 4096, bool embeddingUnavailable = false) : WebApplicationFactory<SearchOptions>
+public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 4096, bool embeddingUnavailable = false) : WebApplicationFactory<SearchHost>
 {
     public static readonly (string Id, string Name, string Colour, string Type)[] Catalogue =
     [

@@ -1,7 +1,7 @@
 using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
-using Gme.Embedder.Shards;
+using Gme.Pipeline.Stages;
 using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
-using Gme.Embedder.Batches;
+using Gme.Pipeline.Stages;
 using Gme.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;

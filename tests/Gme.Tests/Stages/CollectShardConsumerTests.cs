@@ -2,7 +2,7 @@ using Gme.Contracts;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Core.VectorFiles;
-using Gme.Embedder.Batches;
+using Gme.Pipeline.Stages;
 using Gme.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

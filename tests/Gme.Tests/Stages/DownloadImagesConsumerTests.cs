@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Gme.Contracts;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
-using Gme.Ingest.Downloads;
+using Gme.Pipeline.Stages;
 using Microsoft.EntityFrameworkCore;
 using Gme.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

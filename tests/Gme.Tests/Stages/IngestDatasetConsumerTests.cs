@@ -4,7 +4,7 @@ using Gme.Contracts;
 using Gme.Core.Errors;
 using Gme.Core.Ledger;
 using Gme.Core.Sources;
-using Gme.Ingest.Ingestion;
+using Gme.Pipeline.Stages;
 using Gme.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;

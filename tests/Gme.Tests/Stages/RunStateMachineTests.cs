@@ -1,7 +1,7 @@
 using Gme.Contracts;
 using Gme.Core.Ledger;
 using Gme.Core.Sagas;
-using Gme.Ingest.Runs;
+using Gme.Pipeline.Runs;
 using Gme.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;

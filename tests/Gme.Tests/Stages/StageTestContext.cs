@@ -44,9 +44,9 @@ internal sealed class StageTestContext : IAsyncDisposable
         services.AddSingleton<IEmbeddingProvider>(provider);
         services.AddSingleton(provider.Queries);
         services.AddOptions<GmeOptions>().Configure(o => o.ChunkSize = 4);
-        services.AddOptions<Gme.Embedder.EmbedderOptions>().Configure(o => o.ShardMaxItems = 4);
-        services.AddOptions<Gme.Ingest.IngestOptions>();
-        services.AddOptions<Gme.Indexer.IndexerOptions>();
+        services.AddOptions<Gme.Pipeline.EmbedderOptions>().Configure(o => o.ShardMaxItems = 4);
+        services.AddOptions<Gme.Pipeline.IngestOptions>();
+        services.AddOptions<Gme.Pipeline.IndexerOptions>();
         configure?.Invoke(services);
         services.AddMassTransitTestHarness(x =>
         {

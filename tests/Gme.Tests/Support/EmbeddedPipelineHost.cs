@@ -1,9 +1,7 @@
 using Gme.Core;
 using Gme.Core.Messaging;
-using Gme.Embedder;
-using Gme.Indexer;
-using Gme.Ingest;
-using Gme.Ingest.Sample;
+using Gme.Pipeline;
+using Gme.Sources.Sample;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using Gme.Core.Vectors;
-using Gme.Indexer.Validation;
+using Gme.Pipeline.Stages;
 
 namespace Gme.Tests.Validation;
 

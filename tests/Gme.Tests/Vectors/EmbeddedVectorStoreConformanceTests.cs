@@ -1,7 +1,7 @@
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
-using Gme.Indexer.Embedded;
 using Gme.Tests.Support;
+using Gme.VectorStores.Embedded;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gme.Tests.Vectors;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Gme.Core.Vectors;
-using Gme.Indexer.Embedded;
+using Gme.VectorStores.Embedded;
 
 namespace Gme.Tests.Vectors;
 

@@ -1,4 +1,0 @@
-namespace Gme.Embedder.Gemini;
-
-/// <summary>One page of a list call.</summary>
-public sealed record GeminiPage<T>(IReadOnlyList<T> Items, string? NextPageToken);

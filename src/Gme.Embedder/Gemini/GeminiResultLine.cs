@@ -1,4 +1,0 @@
-namespace Gme.Embedder.Gemini;
-
-/// <summary>One line of a responses file: the vector or the error for a key, and the prompt tokens billed if reported.</summary>
-public sealed record GeminiResultLine(string Key, float[]? Values, string? Error, long? Tokens = null);

@@ -1,0 +1,18 @@
+
+namespace Gme.Pipeline;
+
+/// <summary>Source-generated log messages of the Indexer service (event ids 3000-3999).</summary>
+internal static partial class IndexerLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "Collection {Collection} is ready")]
+    public static partial void CollectionReady(this ILogger logger, string collection);
+
+    [LoggerMessage(3001, LogLevel.Information, "Vector file {VectorFileId}: {Points} points upserted")]
+    public static partial void VectorsUpserted(this ILogger logger, string vectorFileId, int points);
+
+    [LoggerMessage(3002, LogLevel.Information, "Run {RunId}: validation {Outcome}; report at {ReportPath}")]
+    public static partial void RunValidated(this ILogger logger, Guid runId, string outcome, string reportPath);
+
+    [LoggerMessage(3003, LogLevel.Error, "Vector file {VectorFileId} at {Path} does not match its recorded hash; its shard is collected again")]
+    public static partial void VectorFileCorrupt(this ILogger logger, string vectorFileId, string path);
+}

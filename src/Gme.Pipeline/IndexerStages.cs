@@ -1,0 +1,50 @@
+using Gme.Core.Messaging;
+using Gme.Pipeline.Search;
+using Gme.Pipeline.Stages;
+using Gme.VectorStores.Embedded;
+using Gme.VectorStores.Qdrant;
+
+namespace Gme.Pipeline;
+
+public static class IndexerStages
+{
+    /// <summary>
+    /// Stages 6-8 (init collection, upsert vectors, validate) with the vector store named by
+    /// <c>Gme:Indexer:VectorStore</c>. The same call serves the Indexer service and the embedded profile.
+    /// </summary>
+    public static IHostApplicationBuilder AddIndexerStages(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddIndexing(builder.Configuration);
+        builder.Services.AddBusContribution(x =>
+        {
+            x.AddConsumer<InitCollectionConsumer>();
+            x.AddConsumer<UpsertVectorsConsumer>();
+            x.AddConsumer<ValidateRunConsumer>(typeof(ValidateRunConsumerDefinition));
+        });
+        return builder;
+    }
+
+    /// <summary>The vector store, search and validation without the consumers (for `gme search`, `gme validate`).</summary>
+    public static IServiceCollection AddIndexing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IndexerOptions>().BindConfiguration(IndexerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var store = configuration[$"{IndexerOptions.SectionName}:{nameof(IndexerOptions.VectorStore)}"] ?? "embedded";
+        switch (store.ToLowerInvariant())
+        {
+            case "embedded":
+                services.AddEmbeddedVectorStore();
+                break;
+            case "qdrant":
+                services.AddQdrantVectorStore();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown vector store '{store}' (Gme:Indexer:VectorStore). Known: embedded, qdrant.");
+        }
+
+        services.AddSingleton<CollectionInitializer>();
+        services.AddSingleton<ProductSearch>();
+        services.AddSingleton<RunValidator>();
+        services.AddSingleton<Doctor.DataDirDoctor>();
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Gme.Contracts;
+using Gme.Core;
+using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
+using Gme.Core.Sources;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gme.Pipeline.Stages;
+
+/// <summary>
+/// Stage 1: reads the run's source row by row, stores products in chunks and hands each chunk on, so downloads
+/// start while the rest of the file is still being read. Re-reading a source is cheap and idempotent: unchanged
+/// products keep their progress, and rejections are keyed by row number.
+/// </summary>
+internal sealed class IngestDatasetConsumer(
+    LedgerUnitOfWork unitOfWork,
+    IDatasetSourceFactory sources,
+    ProductChunkWriter writer,
+    IOptions<GmeOptions> gmeOptions,
+    IOptions<IngestOptions> ingestOptions,
+    TimeProvider clock,
+    ILogger<IngestDatasetConsumer> logger) : IConsumer<RunStarted>
+{
+    public async Task Consume(ConsumeContext<RunStarted> context)
+    {
+        var ct = context.CancellationToken;
+        var runId = context.Message.RunId;
+        var run = await unitOfWork.Db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+
+        // Not a failed run: RunStarted is also what resumes one, and the run saga may not have taken it back yet when
+        // this reads the row. Only a completed run is never read again.
+        if (run is null || run.Status is RunStatus.Completed)
+        {
+            return;
+        }
+
+        using var activity = IngestDiagnostics.ActivitySource.StartActivity("ingest dataset");
+        activity?.SetTag(IngestDiagnostics.Tags.RunId, runId);
+        var spec = JsonSerializer.Deserialize<SourceSpec>(run.SourceJson)
+            ?? throw new InvalidOperationException($"Run {runId} has no readable source specification.");
+        var source = sources.Open(spec);
+        logger.IngestStarted(runId, source.Description);
+
+        var mapper = new ProductMapper(spec.ColumnMap, source.BaseDirectory, spec.ImagesRoot);
+        var chunkSize = gmeOptions.Value.ChunkSize;
+        var firstSeen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var chunk = new List<(long, ProductRecord)>(chunkSize);
+        var rejections = new List<RowRejection>();
+        int accepted = 0, rejected = 0, chunkNumber = 0;
+        var verdict = new IngestVerdict(spec, source.Description, ingestOptions.Value.MaxRejectedPercent);
+
+        await foreach (var row in source.ReadRowsAsync(ct))
+        {
+            verdict.Observe(row);
+            var (product, rejection) = mapper.Map(row);
+            if (product is not null && firstSeen.TryGetValue(product.Id, out var firstRow))
+            {
+                // Duplicate ids: the first row wins, deterministically, and the others are reported.
+                rejection = new RowRejection(row.RowNumber, product.Id, $"duplicate product id (first seen at row {firstRow})");
+                product = null;
+            }
+
+            if (rejection is not null)
+            {
+                rejected++;
+                rejections.Add(rejection);
+                verdict.Rejected(rejection);
+                if (rejected <= ingestOptions.Value.MaxRejectionsLogged)
+                {
+                    logger.RowRejected(runId, rejection.RowNumber, rejection.ProductId, rejection.Reason);
+                }
+            }
+            else if (product is not null)
+            {
+                firstSeen[product.Id] = row.RowNumber;
+                chunk.Add((row.RowNumber, product));
+                accepted++;
+            }
+
+            if (chunk.Count >= chunkSize || rejections.Count >= chunkSize * 4)
+            {
+                await FlushAsync(context, runId, chunkNumber++, chunk, rejections, ct);
+            }
+
+            if (spec.Limit > 0 && accepted >= spec.Limit)
+            {
+                break;
+            }
+        }
+
+        await FlushAsync(context, runId, chunkNumber, chunk, rejections, ct);
+        IngestDiagnostics.RowsRejected.Add(rejected);
+        verdict.Check(accepted, rejected);
+
+        // The run saga hears DatasetIngested and checks whether the run is already indexed (all products unchanged).
+        var db = unitOfWork.Db;
+        var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        entity.IngestCompletedAt ??= now;
+        entity.RowsAccepted = accepted;
+        entity.RowsRejected = rejected;
+        entity.UpdatedAt = now;
+        unitOfWork.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected });
+        await db.SaveChangesAsync(ct);
+        logger.IngestFinished(runId, accepted, rejected);
+    }
+
+    private async Task FlushAsync(ConsumeContext context, Guid runId, int chunkNumber,
+        List<(long, ProductRecord)> chunk, List<RowRejection> rejections, CancellationToken ct)
+    {
+        if (chunk.Count == 0 && rejections.Count == 0)
+        {
+            return;
+        }
+
+        // Each chunk starts a trace of its own, linked to the run's: followed through the three services it shows one
+        // batch of products from ingest to index, where one trace per run would grow to every span of 100k products.
+        var run = Activity.Current;
+        Activity.Current = null;
+        using var activity = IngestDiagnostics.ActivitySource.StartActivity(
+            "ingest chunk", ActivityKind.Producer, default(ActivityContext), links: run is null ? null : [new ActivityLink(run.Context)]);
+        activity?.SetTag(IngestDiagnostics.Tags.RunId, runId);
+        activity?.SetTag(IngestDiagnostics.Tags.Chunk, chunkNumber);
+        var announcement = chunk.Count == 0 ? null : new ProductsIngested
+        {
+            RunId = runId,
+            ChunkNumber = chunkNumber,
+            ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
+        };
+        await writer.WriteAsync(runId, chunk, rejections, announcement, ct);
+        IngestDiagnostics.ProductsIngested.Add(chunk.Count);
+
+        chunk.Clear();
+        rejections.Clear();
+        Activity.Current = run;
+    }
+}
