@@ -23,7 +23,7 @@ internal static class MessageLedger
         ["Gme.Contracts.EmbeddingsCollected"] = ["upsert-vectors", "run-state"],
         ["Gme.Contracts.ShardFailed"] = ["run-state"],
         ["Gme.Contracts.RunPaused"] = ["run-state"],
-        ["Gme.Contracts.CollectionInitialized"] = [],
+        ["Gme.Contracts.CollectionInitialized"] = ["run-state"],
         ["Gme.Contracts.RunValidated"] = ["run-state", "remote-storage-sweep"],
         ["Gme.Contracts.ReleaseRemoteJob"] = ["release-remote-job"],
         ["Gme.Contracts.VectorsUpserted"] = ["run-state"],

@@ -34,6 +34,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
         Correlate(() => EmbeddingsDone, m => m.RunId);
         Correlate(() => ShardGaveUp, m => m.RunId);
         Correlate(() => VectorsDone, m => m.RunId);
+        Correlate(() => CollectionReady, m => m.RunId);
         Correlate(() => PauseReported, m => m.RunId);
         Correlate(() => Validated, m => m.RunId);
         Correlate(() => RunStartedFaulted, m => m.Message.RunId);
@@ -56,6 +57,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             When(EmbeddingsDone).IfIndexed(this),
             When(ShardGaveUp).IfIndexed(this),
             When(VectorsDone).IfIndexed(this),
+            When(CollectionReady).IfIndexed(this),
             When(PauseReported).Then(c => Stop(c.Saga, c.Message.Reason)).TransitionTo(Paused));
 
         // A resumed run re-announces itself; if the validation request was lost in a crash, this asks again.
@@ -102,6 +104,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     public Event<EmbeddingsCollected> EmbeddingsDone { get; private set; } = null!;
     public Event<ShardFailed> ShardGaveUp { get; private set; } = null!;
     public Event<VectorsUpserted> VectorsDone { get; private set; } = null!;
+    public Event<CollectionInitialized> CollectionReady { get; private set; } = null!;
     public Event<RunPaused> PauseReported { get; private set; } = null!;
     public Event<RunValidated> Validated { get; private set; } = null!;
 
