@@ -20,11 +20,13 @@ public sealed class DataDirDoctor
 {
     private readonly DataPaths _paths;
     private readonly IServiceProvider _services;
+    private readonly TimeProvider _clock;
 
     public DataDirDoctor(DataPaths paths, IServiceProvider services)
     {
         _paths = paths;
         _services = services;
+        _clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Ledger integrity alone, without EF Core: a damaged ledger must be reported, not thrown.</summary>
@@ -138,8 +140,7 @@ public sealed class DataDirDoctor
                 continue;
             }
 
-            var requeued = await ProductEntity.RequeueLostVectorsAsync(db.Products, file.Id,
-                (_services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime, cancellationToken);
+            var requeued = await ProductEntity.RequeueLostVectorsAsync(db.Products, file.Id, _clock.GetUtcNow().UtcDateTime, cancellationToken);
             db.VectorFiles.Remove(file);
             await db.SaveChangesAsync(cancellationToken);
             done.Add($"{file.Path}: {requeued} products moved back to be embedded again by `gme run`");
@@ -159,8 +160,7 @@ public sealed class DataDirDoctor
     private async Task<string> RebuildAsync(LedgerDbContext db, string collection, CancellationToken ct)
     {
         var directory = Path.Combine(_paths.Index, collection);
-        var clock = _services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
-        var aside = $"{directory}.damaged-{clock.GetUtcNow():yyyyMMddHHmmss}";
+        var aside = $"{directory}.damaged-{_clock.GetUtcNow():yyyyMMddHHmmss}";
         if (Directory.Exists(directory))
         {
             Directory.Move(directory, aside);
