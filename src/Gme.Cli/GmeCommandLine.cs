@@ -28,6 +28,7 @@ internal static class GmeCommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(EstimateCommand.Create());

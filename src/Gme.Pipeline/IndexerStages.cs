@@ -43,6 +43,7 @@ public static class IndexerStages
 
         services.AddSingleton<CollectionInitializer>();
         services.AddSingleton<ProductSearch>();
+        services.AddSingleton<Evaluation.SearchEvaluator>();
         services.AddSingleton<RunValidator>();
         services.AddSingleton<Doctor.DataDirDoctor>();
         return services;

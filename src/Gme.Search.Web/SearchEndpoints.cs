@@ -34,7 +34,7 @@ internal static class SearchEndpoints
         }));
     }
 
-    /// <summary>GET /api/search?q=red+dress&amp;similar=ID&amp;filter=colour=Red&amp;top=10</summary>
+    /// <summary>GET /api/search?q=red+dress&amp;similar=ID&amp;filter=colour=Red&amp;top=10&amp;mode=hybrid</summary>
     private static async Task<IResult> SearchAsync(
         HttpContext http,
         ProductSearch productSearch,
@@ -45,10 +45,16 @@ internal static class SearchEndpoints
         string? similar,
         string[]? filter,
         string? top,
+        string? mode,
         CancellationToken ct)
     {
+        if (!TryParseMode(mode, out var searchMode))
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"mode must be hybrid, dense or lexical (got '{Shown(mode!)}').", "mode");
+        }
+
         var request = Request(options.Value, indexer.Value, q, similar, filter, top, image: null, out var problem);
-        return problem ?? await RunAsync(productSearch, request!, loggers, ct);
+        return problem ?? await RunAsync(productSearch, request! with { Mode = searchMode }, loggers, ct);
     }
 
     /// <summary>
@@ -128,6 +134,17 @@ internal static class SearchEndpoints
             new DataContent(jpeg, "image/jpeg"), out var problem);
         return problem ?? await RunAsync(productSearch, request!, loggers, ct);
     }
+
+    /// <summary>Absent means hybrid; names only (an enum's numbers are not part of the API).</summary>
+    private static bool TryParseMode(string? mode, out SearchMode parsed)
+    {
+        parsed = SearchMode.Hybrid;
+        return string.IsNullOrWhiteSpace(mode)
+            || (Enum.GetNames<SearchMode>().Contains(mode.Trim(), StringComparer.OrdinalIgnoreCase)
+                && Enum.TryParse(mode.Trim(), ignoreCase: true, out parsed));
+    }
+
+    private static string Shown(string value) => value.Length > 32 ? value[..32] + "…" : value;
 
     private static async Task<IResult> ImageAsync(string productId, ProductImages images, CancellationToken ct) =>
         await images.PathForAsync(productId, ct) is { } path

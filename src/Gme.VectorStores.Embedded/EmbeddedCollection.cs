@@ -1,3 +1,4 @@
+using Gme.Core.Lexical;
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
 
@@ -27,21 +28,25 @@ internal sealed class EmbeddedCollection : IDisposable
 
     private readonly string _directory;
     private readonly ILogger _logger;
+    private readonly LexicalEncoder _encoder;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ReaderWriterLockSlim _rw = new(LockRecursionPolicy.NoRecursion);
     private PointTable _table;
+    private LexicalIndex _lexical;
     private Guid _generation;
     private long _end;
     private int _logRecords;
     private WriterLock? _writerLock;
     private FileStream? _append;
 
-    private EmbeddedCollection(string directory, CollectionSpec spec, ILogger logger)
+    private EmbeddedCollection(string directory, CollectionSpec spec, ILogger logger, LexicalEncoder encoder)
     {
         _directory = directory;
         _logger = logger;
+        _encoder = encoder;
         Spec = spec;
         _table = new PointTable(spec);
+        _lexical = new LexicalIndex(encoder);
     }
 
     public CollectionSpec Spec { get; }
@@ -49,10 +54,11 @@ internal sealed class EmbeddedCollection : IDisposable
     private string LogPath => Path.Combine(_directory, LogFileName);
 
     /// <summary>Creates the collection on disk; the creator becomes its writer.</summary>
-    public static async Task<EmbeddedCollection> CreateAsync(string directory, CollectionSpec spec, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<EmbeddedCollection> CreateAsync(
+        string directory, CollectionSpec spec, ILogger logger, LexicalEncoder encoder, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        var collection = new EmbeddedCollection(directory, spec, logger);
+        var collection = new EmbeddedCollection(directory, spec, logger, encoder);
         try
         {
             collection._writerLock = WriterLock.Acquire(Path.Combine(directory, LockFileName), spec.Name);
@@ -78,9 +84,9 @@ internal sealed class EmbeddedCollection : IDisposable
     }
 
     /// <summary>Opens an existing collection as a reader, replaying its log.</summary>
-    public static EmbeddedCollection Open(string directory, CollectionSpec spec, ILogger logger)
+    public static EmbeddedCollection Open(string directory, CollectionSpec spec, ILogger logger, LexicalEncoder encoder)
     {
-        var collection = new EmbeddedCollection(directory, spec, logger);
+        var collection = new EmbeddedCollection(directory, spec, logger, encoder);
         var tail = collection.CatchUp();
         if (tail > 0)
         {
@@ -149,6 +155,20 @@ internal sealed class EmbeddedCollection : IDisposable
         var compiled = CompiledFilter.From(filter);
         await RefreshAsync(cancellationToken);
         return Read(table => table.Search(vectorName, prepared, limit, compiled));
+    }
+
+    /// <summary>The lexical leg (BM25 over the payloads' text fields, see <see cref="LexicalIndex"/>).</summary>
+    public async Task<IReadOnlyList<ScoredPoint>> SearchLexicalAsync(
+        SparseVector query,
+        int limit,
+        PayloadFilter? filter,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var compiled = CompiledFilter.From(filter);
+        await RefreshAsync(cancellationToken);
+        return Read(_ => _lexical.Search(query, limit, compiled));
     }
 
     public async Task<long> CountAsync(PayloadFilter? filter, CancellationToken cancellationToken)
@@ -238,7 +258,7 @@ internal sealed class EmbeddedCollection : IDisposable
 
         _end += frames.Length;
         _logRecords += records.Count;
-        Mutate(table => records.ForEach(table.Apply));
+        Mutate(table => records.ForEach(record => ApplyBoth(table, record)));
 
         if (_logRecords >= CompactionMinimumRecords && _logRecords > 2L * _table.Count)
         {
@@ -276,6 +296,13 @@ internal sealed class EmbeddedCollection : IDisposable
         }
 
         _logger.Compacted(Spec.Name, before, live);
+    }
+
+    /// <summary>Every change reaches the points and the lexical index together, under the write lock.</summary>
+    private void ApplyBoth(PointTable table, LogRecord record)
+    {
+        table.Apply(record);
+        _lexical.Apply(record);
     }
 
     private void StopWriting()
@@ -360,8 +387,13 @@ internal sealed class EmbeddedCollection : IDisposable
         {
             // Built aside and swapped in, so searches keep using the old table meanwhile.
             var table = new PointTable(Spec);
-            var scan = PointLog.ReadRecords(file, PointLog.HeaderSize, table.Apply);
-            Mutate(_ => _table = table);
+            var lexical = new LexicalIndex(_encoder);
+            var scan = PointLog.ReadRecords(file, PointLog.HeaderSize, record =>
+            {
+                table.Apply(record);
+                lexical.Apply(record);
+            });
+            Mutate(_ => (_table, _lexical) = (table, lexical));
             (_generation, _end, _logRecords) = (generation, scan.End, scan.Records);
             return scan.TailBytes;
         }
@@ -375,7 +407,7 @@ internal sealed class EmbeddedCollection : IDisposable
         var tail = PointLog.ReadRecords(file, _end, records.Add);
         if (records.Count > 0)
         {
-            Mutate(table => records.ForEach(table.Apply));
+            Mutate(table => records.ForEach(record => ApplyBoth(table, record)));
             (_end, _logRecords) = (tail.End, _logRecords + tail.Records);
         }
 

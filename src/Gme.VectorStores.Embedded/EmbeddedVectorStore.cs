@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gme.Core.Lexical;
 using Gme.Core.Storage;
 using Gme.Core.Vectors;
 
@@ -10,8 +11,10 @@ namespace Gme.VectorStores.Embedded;
 /// process that writes. Points live in memory and are searched exactly. Other processes may open the same folder to
 /// read; they see every upsert the writer has acknowledged. <c>aliases.json</c> maps aliases to collections (versions).
 /// </summary>
-public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorStore> logger) : IVectorStore, IDisposable
+public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorStore> logger, LexicalEncoder? encoder = null)
+    : IVectorStore, IDisposable
 {
+    private readonly LexicalEncoder _encoder = encoder ?? LexicalEncoder.Default;
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly AliasFile _aliases = new(Path.Combine(paths.Index, AliasFile.FileName));
@@ -40,7 +43,7 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
                 return;
             }
 
-            var created = await EmbeddedCollection.CreateAsync(DirectoryOf(spec.Name), spec, logger, cancellationToken);
+            var created = await EmbeddedCollection.CreateAsync(DirectoryOf(spec.Name), spec, logger, _encoder, cancellationToken);
             _collections[spec.Name] = created;
         }
         finally
@@ -63,6 +66,23 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
         PayloadFilter? filter = null,
         CancellationToken cancellationToken = default) =>
         await (await RequireAsync(collection, cancellationToken)).SearchAsync(vectorName, query, limit, filter, cancellationToken);
+
+    public async Task<IReadOnlyList<ScoredPoint>> SearchLexicalAsync(
+        string collection,
+        SparseVector query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default) =>
+        await (await RequireAsync(collection, cancellationToken)).SearchLexicalAsync(query, limit, filter, cancellationToken);
+
+    /// <summary>Each leg searched here, fused in process exactly as Qdrant fuses (<see cref="RankFusion"/>).</summary>
+    public Task<IReadOnlyList<FusedPoint>> SearchHybridAsync(
+        string collection,
+        HybridQuery query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default) =>
+        RankFusion.SearchAsync(this, collection, query, limit, filter, cancellationToken);
 
     public async Task<long> CountAsync(string collection, PayloadFilter? filter = null, CancellationToken cancellationToken = default) =>
         await (await RequireAsync(collection, cancellationToken)).CountAsync(filter, cancellationToken);
@@ -219,7 +239,7 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
             return null;
         }
 
-        var opened = EmbeddedCollection.Open(directory, spec, logger);
+        var opened = EmbeddedCollection.Open(directory, spec, logger, _encoder);
         _collections[collection] = opened;
         return opened;
     }

@@ -1,3 +1,4 @@
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 
 namespace Gme.VectorStores.Embedded;
@@ -11,6 +12,7 @@ public static class EmbeddedVectorStoreServiceCollectionExtensions
     public static IServiceCollection AddEmbeddedVectorStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddLexicalEncoder();
         services.AddSingleton<EmbeddedVectorStore>();
         services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<EmbeddedVectorStore>());
         return services;

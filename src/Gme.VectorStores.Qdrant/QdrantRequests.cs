@@ -1,3 +1,4 @@
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 using Qdrant.Client.Grpc;
 using GrpcDistance = Qdrant.Client.Grpc.Distance;
@@ -12,6 +13,12 @@ namespace Gme.VectorStores.Qdrant;
 /// </summary>
 internal static class QdrantRequests
 {
+    /// <summary>
+    /// The BM25 leg's sparse named vector: each point's term weights from <see cref="LexicalEncoder.Document"/>, with
+    /// Qdrant's IDF modifier supplying the IDF part over the collection, so scores equal the embedded store's.
+    /// </summary>
+    public const string SparseVectorName = "text-sparse";
+
     // on_disk / always_ram / on_disk_payload are deprecated in favour of "memory" placements that only Qdrant 1.17+
     // understands; the old flags work on every server, and newer ones still honour them.
 #pragma warning disable CS0612 // Type or member is obsolete
@@ -35,6 +42,10 @@ internal static class QdrantRequests
             HnswConfig = new HnswConfigDiff { M = (ulong)options.HnswM, EfConstruct = (ulong)options.HnswEfConstruct, OnDisk = true },
             QuantizationConfig = new QuantizationConfig { Binary = new BinaryQuantization { AlwaysRam = true } },
             OnDiskPayload = true,
+            SparseVectorsConfig = new SparseVectorConfig
+            {
+                Map = { [SparseVectorName] = new SparseVectorParams { Modifier = Modifier.Idf } },
+            },
         };
     }
 #pragma warning restore CS0612
@@ -65,7 +76,7 @@ internal static class QdrantRequests
     };
 
     /// <summary>One upsert request; <paramref name="points"/> must already be checked against the collection.</summary>
-    public static UpsertPoints Upsert(string collection, IEnumerable<VectorPoint> points)
+    public static UpsertPoints Upsert(string collection, IEnumerable<VectorPoint> points, LexicalEncoder? lexical = null)
     {
         var request = new UpsertPoints { CollectionName = collection, Wait = true };
         foreach (var point in points)
@@ -74,6 +85,12 @@ internal static class QdrantRequests
             foreach (var (name, vector) in point.Vectors)
             {
                 named.Vectors[name] = new Vector { Dense = new DenseVector { Data = { vector } } };
+            }
+
+            // An empty sparse vector is left out: a point without terms is not counted in the IDF's N, as in the embedded store.
+            if (lexical?.Document(point.Payload) is { Count: > 0 } terms)
+            {
+                named.Vectors[SparseVectorName] = new Vector { Sparse = Sparse(terms) };
             }
 
             var grpcPoint = new PointStruct { Id = Id(point.Id), Vectors = new Vectors { Vectors_ = named } };
@@ -117,6 +134,97 @@ internal static class QdrantRequests
 
         return request;
     }
+
+    /// <summary>The lexical leg alone: BM25 by the sparse vector (IDF applied by the server).</summary>
+    public static QueryPoints Lexical(string collection, Gme.Core.Lexical.SparseVector query, int limit, PayloadFilter? filter)
+    {
+        var request = new QueryPoints
+        {
+            CollectionName = collection,
+            Using = SparseVectorName,
+            Query = new Query { Nearest = new VectorInput { Sparse = Sparse(query) } },
+            Limit = (ulong)limit,
+            WithPayload = new WithPayloadSelector { Enable = true },
+        };
+        if (Filter(filter) is { } grpcFilter)
+        {
+            request.Filter = grpcFilter;
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// A hybrid query in one request: a prefetch per dense leg and one for the sparse leg, each <c>Candidates</c> deep
+    /// under the same filter, fused by the server's reciprocal rank fusion (k = 2, as <see cref="RankFusion"/>).
+    /// </summary>
+    public static QueryPoints Hybrid(
+        string collection,
+        IReadOnlyList<(string VectorName, float[] Vector)> dense,
+        Gme.Core.Lexical.SparseVector lexical,
+        int candidates,
+        int limit,
+        PayloadFilter? filter,
+        QdrantOptions options)
+    {
+        var grpcFilter = Filter(filter);
+        var request = new QueryPoints
+        {
+            CollectionName = collection,
+            Query = new Query { Fusion = Fusion.Rrf },
+            Limit = (ulong)limit,
+            WithPayload = new WithPayloadSelector { Enable = true },
+        };
+        foreach (var (name, vector) in dense)
+        {
+            var prefetch = new PrefetchQuery
+            {
+                Using = name,
+                Query = new Query { Nearest = new VectorInput { Dense = new DenseVector { Data = { vector } } } },
+                Limit = (ulong)candidates,
+                Params = new SearchParams
+                {
+                    HnswEf = (ulong)Math.Max(options.HnswEf, candidates),
+                    Quantization = new QuantizationSearchParams { Rescore = true, Oversampling = options.Oversampling },
+                },
+            };
+            if (grpcFilter is not null)
+            {
+                prefetch.Filter = grpcFilter;
+            }
+
+            request.Prefetch.Add(prefetch);
+        }
+
+        if (lexical.Count > 0)
+        {
+            var prefetch = new PrefetchQuery
+            {
+                Using = SparseVectorName,
+                Query = new Query { Nearest = new VectorInput { Sparse = Sparse(lexical) } },
+                Limit = (ulong)candidates,
+            };
+            if (grpcFilter is not null)
+            {
+                prefetch.Filter = grpcFilter;
+            }
+
+            request.Prefetch.Add(prefetch);
+        }
+
+        if (grpcFilter is not null)
+        {
+            request.Filter = grpcFilter;
+        }
+
+        return request;
+    }
+
+    public static global::Qdrant.Client.Grpc.SparseVector Sparse(Gme.Core.Lexical.SparseVector vector) => new()
+    {
+        Indices = { vector.Indices },
+        Values = { vector.Values },
+    };
 
     /// <summary>Keys AND-ed (one must-condition per key); several values of one key become a match-any.</summary>
     public static Filter? Filter(PayloadFilter? filter)

@@ -29,13 +29,19 @@ internal static class QdrantResponses
         return new CollectionSpec(name, vectors, keywords);
     }
 
+    /// <summary>Whether the collection has the lexical leg (collections made before it have only dense vectors).</summary>
+    public static bool HasLexical(CollectionInfo info) =>
+        info.Config?.Params?.SparseVectorsConfig?.Map.ContainsKey(QdrantRequests.SparseVectorName) == true;
+
     /// <summary>Qdrant scores Euclid as a distance (lower is nearer); the store's contract is higher-is-better.</summary>
     public static ScoredPoint Hit(GrpcScoredPoint point, VectorDistance distance) =>
         new(Guid.Parse(point.Id.Uuid), distance == VectorDistance.Euclid ? -point.Score : point.Score, Payload(point.Payload));
 
     public static VectorPoint Point(RetrievedPoint point)
     {
-        var vectors = point.Vectors?.Vectors?.Vectors.ToDictionary(v => v.Key, v => Dense(v.Value), StringComparer.Ordinal)
+        var vectors = point.Vectors?.Vectors?.Vectors
+            .Where(v => v.Key != QdrantRequests.SparseVectorName)
+            .ToDictionary(v => v.Key, v => Dense(v.Value), StringComparer.Ordinal)
             ?? new Dictionary<string, float[]>(StringComparer.Ordinal);
         return new VectorPoint(Guid.Parse(point.Id.Uuid), vectors.AsReadOnly(), Payload(point.Payload));
     }

@@ -1,3 +1,4 @@
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 using Microsoft.Extensions.Options;
 using Qdrant.Client.Grpc;
@@ -22,6 +23,7 @@ public static class QdrantServiceCollectionExtensions
                     ?? configuration[$"services:{QdrantConnection.ConnectionStringName}:grpc:0"]);
             return new QdrantGrpcClient(connection.Endpoint, connection.ApiKey);
         });
+        services.AddLexicalEncoder();
         services.AddSingleton<QdrantVectorStore>();
         services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<QdrantVectorStore>());
         return services;

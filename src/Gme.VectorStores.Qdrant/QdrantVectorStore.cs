@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 using Gme.VectorStores.Embedded;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qdrant.Client.Grpc;
 using ScoredPoint = Gme.Core.Vectors.ScoredPoint;
+using VectorDistance = Gme.Core.Vectors.Distance;
 
 namespace Gme.VectorStores.Qdrant;
 
@@ -18,8 +20,12 @@ public sealed class QdrantVectorStore(
     QdrantGrpcClient client,
     IOptions<QdrantOptions> options,
     TimeProvider time,
-    ILogger<QdrantVectorStore> logger) : IVectorStore
+    ILogger<QdrantVectorStore> logger,
+    LexicalEncoder? encoder = null) : IVectorStore
 {
+    private readonly LexicalEncoder _encoder = encoder ?? LexicalEncoder.Default;
+    private readonly ConcurrentDictionary<string, bool> _lexical = new(StringComparer.Ordinal);
+
     private static readonly StatusCode[] s_transient =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted];
 
@@ -77,6 +83,7 @@ public sealed class QdrantVectorStore(
 
         var spec = QdrantResponses.Spec(collection, info);
         _specs[collection] = spec;
+        _lexical[collection] = QdrantResponses.HasLexical(info);
         return spec;
     }
 
@@ -118,6 +125,53 @@ public sealed class QdrantVectorStore(
         var response = await client.Points.QueryAsync(request, deadline: Deadline(), cancellationToken: cancellationToken);
         var distance = spec.Vectors[vectorName].Distance;
         return response.Result.Select(p => QdrantResponses.Hit(p, distance)).ToList();
+    }
+
+    public async Task<IReadOnlyList<ScoredPoint>> SearchLexicalAsync(
+        string collection,
+        Gme.Core.Lexical.SparseVector query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        if (!await HasLexicalAsync(collection, cancellationToken))
+        {
+            throw new InvalidOperationException(
+                $"Qdrant collection '{collection}' was created before lexical search and has no '{QdrantRequests.SparseVectorName}' vector; rebuild it to search by words.");
+        }
+
+        if (query.Count == 0)
+        {
+            return [];
+        }
+
+        var response = await client.Points.QueryAsync(
+            QdrantRequests.Lexical(collection, query, limit, filter), deadline: Deadline(), cancellationToken: cancellationToken);
+        return response.Result.Select(p => QdrantResponses.Hit(p, VectorDistance.Dot)).ToList();
+    }
+
+    /// <summary>
+    /// One Query API request: dense and sparse prefetches fused by the server (RRF). Qdrant does not say which
+    /// prefetch found a point, so the legs are reported as unknown. A collection without the sparse vector is
+    /// searched by its dense legs alone.
+    /// </summary>
+    public async Task<IReadOnlyList<FusedPoint>> SearchHybridAsync(
+        string collection,
+        HybridQuery query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var spec = await RequireAsync(collection, cancellationToken);
+        var dense = query.Dense.Select(d => (d.VectorName, VectorPreparation.Query(spec, d.VectorName, d.Vector).ToArray())).ToList();
+        var lexical = await HasLexicalAsync(collection, cancellationToken) ? query.Lexical : Gme.Core.Lexical.SparseVector.Empty;
+        var request = QdrantRequests.Hybrid(collection, dense, lexical, query.Candidates, limit, filter, Options);
+        var response = await client.Points.QueryAsync(request, deadline: Deadline(), cancellationToken: cancellationToken);
+        return response.Result.Select(p => new FusedPoint(QdrantResponses.Hit(p, VectorDistance.Dot), RetrievalLegs.None)).ToList();
     }
 
     public async Task<long> CountAsync(string collection, PayloadFilter? filter = null, CancellationToken cancellationToken = default)
@@ -243,7 +297,7 @@ public sealed class QdrantVectorStore(
 
     private async Task UpsertBatchAsync(string collection, VectorPoint[] batch, CancellationToken cancellationToken)
     {
-        var request = QdrantRequests.Upsert(collection, batch);
+        var request = QdrantRequests.Upsert(collection, batch, _encoder);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -258,6 +312,12 @@ public sealed class QdrantVectorStore(
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
+    }
+
+    private async Task<bool> HasLexicalAsync(string collection, CancellationToken cancellationToken)
+    {
+        await RequireAsync(collection, cancellationToken);
+        return _lexical.GetValueOrDefault(collection);
     }
 
     private async Task<CollectionSpec> RequireAsync(string collection, CancellationToken cancellationToken) =>

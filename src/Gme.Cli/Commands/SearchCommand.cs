@@ -16,6 +16,11 @@ internal static class SearchCommand
         var similar = new Option<string?>("--similar") { Description = "Find products similar to this product id" };
         var filter = new Option<string[]>("--filter") { Description = "Keep only products whose field equals a value: key=value (repeatable)" };
         var top = new Option<int>("--top", "-k") { Description = $"Number of results (1-{SearchRequest.MaxTop})", DefaultValueFactory = _ => 10 };
+        var mode = new Option<SearchMode>("--mode")
+        {
+            Description = "Text retrieval: hybrid (words and meaning, fused), dense (meaning) or lexical (words, BM25); photos and --similar are dense",
+            DefaultValueFactory = _ => SearchMode.Hybrid,
+        };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of {productId, score, payload}" };
 
         var command = new Command("search", "Search the indexed catalogue");
@@ -24,6 +29,7 @@ internal static class SearchCommand
         command.Options.Add(similar);
         command.Options.Add(filter);
         command.Options.Add(top);
+        command.Options.Add(mode);
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
@@ -34,6 +40,7 @@ internal static class SearchCommand
                 SimilarTo = result.GetValue(similar),
                 Filters = ParseFilters(result.GetValue(filter) ?? []),
                 Top = result.GetValue(top),
+                Mode = result.GetValue(mode),
             };
 
             var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result),

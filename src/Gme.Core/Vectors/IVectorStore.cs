@@ -1,3 +1,5 @@
+using Gme.Core.Lexical;
+
 namespace Gme.Core.Vectors;
 
 /// <summary>
@@ -19,6 +21,26 @@ public interface IVectorStore
         string collection,
         string vectorName,
         ReadOnlyMemory<float> query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// BM25 over the points' text fields (the lexical leg), best first: Σ over the query's terms of the term's IDF
+    /// over the collection times the point's stored weight (<see cref="LexicalEncoder"/>). Points without a query
+    /// term are not returned.
+    /// </summary>
+    Task<IReadOnlyList<ScoredPoint>> SearchLexicalAsync(
+        string collection,
+        SparseVector query,
+        int limit,
+        PayloadFilter? filter = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Dense legs and the lexical leg, each under <paramref name="filter"/>, fused by reciprocal rank (<see cref="RankFusion"/>).</summary>
+    Task<IReadOnlyList<FusedPoint>> SearchHybridAsync(
+        string collection,
+        HybridQuery query,
         int limit,
         PayloadFilter? filter = null,
         CancellationToken cancellationToken = default);

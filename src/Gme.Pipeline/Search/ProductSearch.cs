@@ -1,5 +1,6 @@
 using Gme.Core;
 using Gme.Core.Embeddings;
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 using Gme.Pipeline.Stages;
 using Microsoft.Extensions.AI;
@@ -11,7 +12,9 @@ namespace Gme.Pipeline.Search;
 /// The one search code path behind `gme search` and the HTTP API, so both return the same results. A text query
 /// searches every space that accepts text, an image query every space that accepts images; when several vectors
 /// are involved (text + image, or "similar to") their rankings are fused with reciprocal rank fusion. Queries are embedded
-/// by the provider's Microsoft.Extensions.AI generators (<see cref="QueryEmbedders"/>).
+/// by the provider's Microsoft.Extensions.AI generators (<see cref="QueryEmbedders"/>). A text query (without a photo)
+/// also has a lexical leg, BM25 over the products' text fields: <see cref="SearchMode.Hybrid"/> (the default) fuses it
+/// with the dense legs by reciprocal rank, <see cref="SearchMode.Lexical"/> uses it alone.
 /// </summary>
 public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IOptions<GmeOptions> options)
 {
@@ -22,10 +25,18 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
             throw new SearchException($"top must be between 1 and {SearchRequest.MaxTop} (got {request.Top}).");
         }
 
-        var collection = options.Value.Collection;
+        var collection = request.Collection ?? options.Value.Collection;
         if (await store.GetCollectionAsync(collection, cancellationToken) is null)
         {
             throw new SearchException($"collection '{collection}' does not exist yet: run the pipeline first (gme run).");
+        }
+
+        var text = string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim();
+        var wordsOnly = text is not null && request.SimilarTo is null && request.Image is null && request.ImagePath is null;
+        if (wordsOnly && request.Mode == SearchMode.Lexical)
+        {
+            var lexical = await store.SearchLexicalAsync(collection, LexicalEncoder.Query(text), request.Top, request.Filter, cancellationToken);
+            return lexical.Select(h => Hit(h, RetrievalLegs.Lexical)).ToList();
         }
 
         Guid? exclude = null;
@@ -44,6 +55,13 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
             queries = await EmbedQueriesAsync(request, cancellationToken);
         }
 
+        if (wordsOnly && request.Mode == SearchMode.Hybrid)
+        {
+            var hybrid = new HybridQuery(queries, LexicalEncoder.Query(text), HybridQuery.CandidatesFor(request.Top));
+            var fused = await store.SearchHybridAsync(collection, hybrid, request.Top, request.Filter, cancellationToken);
+            return fused.Select(h => Hit(h.Point, h.Legs)).ToList();
+        }
+
         var limit = request.Top + (exclude is null ? 0 : 1);
         var hits = queries.Count == 1
             ? await store.SearchAsync(collection, queries[0].VectorName, queries[0].Query, limit, request.Filter, cancellationToken)
@@ -52,9 +70,19 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
         return hits
             .Where(h => h.Id != exclude)
             .Take(request.Top)
-            .Select(h => new SearchHit(PointPayload.ProductId(h.Payload) ?? h.Id.ToString(), h.Score, PointPayload.ForDisplay(h.Payload)))
+            .Select(h => Hit(h, RetrievalLegs.Dense))
             .ToList();
     }
+
+    private static SearchHit Hit(ScoredPoint point, RetrievalLegs legs) =>
+        new(PointPayload.ProductId(point.Payload) ?? point.Id.ToString(), point.Score, PointPayload.ForDisplay(point.Payload))
+        {
+            Legs = LegNames(legs),
+        };
+
+    private static string[] LegNames(RetrievalLegs legs) =>
+        [.. (legs.HasFlag(RetrievalLegs.Dense) ? ["dense"] : Array.Empty<string>()),
+         .. (legs.HasFlag(RetrievalLegs.Lexical) ? ["lexical"] : Array.Empty<string>())];
 
     private async Task<List<(string, float[])>> EmbedQueriesAsync(SearchRequest request, CancellationToken ct)
     {

@@ -1,7 +1,9 @@
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 using Gme.VectorStores.Qdrant;
 using Qdrant.Client.Grpc;
 using GrpcDistance = Qdrant.Client.Grpc.Distance;
+using SparseVector = Gme.Core.Lexical.SparseVector;
 using VectorDistance = Gme.Core.Vectors.Distance;
 
 namespace Gme.Tests.Qdrant;
@@ -74,6 +76,74 @@ public sealed class QdrantRequestMappingTests
         Assert.Equal([1f, 0f], grpc.Vectors.Vectors_.Vectors["image"].Dense.Data);
         Assert.Equal("0108775015", grpc.Payload["product_id"].StringValue);
         Assert.Equal(Value.KindOneofCase.NullValue, grpc.Payload["colour"].KindCase);
+    }
+
+    [Fact]
+    public void CreateCollection_TextSparseVectorWithIdfModifier()
+    {
+        var request = QdrantRequests.CreateCollection(s_spec, s_options);
+
+        Assert.Equal(Modifier.Idf, request.SparseVectorsConfig.Map[QdrantRequests.SparseVectorName].Modifier);
+        Assert.Equal("text-sparse", QdrantRequests.SparseVectorName);
+    }
+
+    [Fact]
+    public void Upsert_WithEncoder_SparseVectorIsTheEncodersDocumentVector_EmptyOneLeftOut()
+    {
+        var payload = new Dictionary<string, string?> { ["name"] = "Lola dress", ["colour"] = "Black" };
+        var point = new VectorPoint(PointIds.FromProductId("a"), new Dictionary<string, float[]> { ["text"] = [1f, 0f] }, payload);
+        var empty = new VectorPoint(PointIds.FromProductId("b"), new Dictionary<string, float[]> { ["text"] = [1f, 0f] },
+            new Dictionary<string, string?> { ["name"] = "" });
+
+        var request = QdrantRequests.Upsert("c", [point, empty], LexicalEncoder.Default);
+
+        var expected = LexicalEncoder.Default.Document(payload);
+        var sparse = request.Points[0].Vectors.Vectors_.Vectors[QdrantRequests.SparseVectorName].Sparse;
+        Assert.Equal(expected.Indices, sparse.Indices);
+        Assert.Equal(expected.Values, sparse.Values);
+        Assert.False(request.Points[1].Vectors.Vectors_.Vectors.ContainsKey(QdrantRequests.SparseVectorName));
+    }
+
+    [Fact]
+    public void Lexical_SparseQueryOnTextSparseWithFilter()
+    {
+        var query = LexicalEncoder.Query("black dress");
+
+        var request = QdrantRequests.Lexical("c", query, 7, new PayloadFilter([new("colour", "Black")]));
+
+        Assert.Equal("text-sparse", request.Using);
+        Assert.Equal(query.Indices, request.Query.Nearest.Sparse.Indices);
+        Assert.Equal(query.Values, request.Query.Nearest.Sparse.Values);
+        Assert.Equal(7UL, request.Limit);
+        Assert.Equal("colour", request.Filter.Must[0].Field.Key);
+    }
+
+    [Fact]
+    public void Hybrid_DensePrefetchesAndSparsePrefetch_EachFiltered_FusedByRrf()
+    {
+        var filter = new PayloadFilter([new("colour", "Black"), new("colour", "White"), new("product_type", "Dress")]);
+        var lexical = LexicalEncoder.Query("black dress");
+
+        var request = QdrantRequests.Hybrid("c", [("text", [0.6f, 0.8f]), ("image", [1f, 0f])], lexical, 40, 10, filter, s_options);
+
+        Assert.Equal(Fusion.Rrf, request.Query.Fusion);
+        Assert.Equal(10UL, request.Limit);
+        Assert.True(request.WithPayload.Enable);
+        Assert.Equal(["text", "image", "text-sparse"], request.Prefetch.Select(p => p.Using));
+        Assert.All(request.Prefetch, p => Assert.Equal(40UL, p.Limit));
+        Assert.All(request.Prefetch, p => Assert.Equal(QdrantRequests.Filter(filter), p.Filter));
+        Assert.Equal([0.6f, 0.8f], request.Prefetch[0].Query.Nearest.Dense.Data);
+        Assert.True(request.Prefetch[0].Params.Quantization.Rescore);
+        Assert.Equal(lexical.Indices, request.Prefetch[2].Query.Nearest.Sparse.Indices);
+    }
+
+    [Fact]
+    public void Hybrid_NoQueryTerms_DenseLegsOnly()
+    {
+        var request = QdrantRequests.Hybrid("c", [("text", [0.6f, 0.8f])], SparseVector.Empty, 40, 10, null, s_options);
+
+        Assert.Equal(["text"], request.Prefetch.Select(p => p.Using));
+        Assert.Null(request.Filter);
     }
 
     [Fact]

@@ -103,6 +103,20 @@ public sealed class FusedSearchTests
 
         public Task<long> CountAsync(string collection, PayloadFilter? filter = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<ScoredPoint>> SearchLexicalAsync(
+            string collection,
+            Gme.Core.Lexical.SparseVector query,
+            int limit,
+            PayloadFilter? filter = null,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<FusedPoint>> SearchHybridAsync(
+            string collection,
+            HybridQuery query,
+            int limit,
+            PayloadFilter? filter = null,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<VectorPoint>> RetrieveAsync(string collection, IReadOnlyList<Guid> ids, bool withVectors, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();
 

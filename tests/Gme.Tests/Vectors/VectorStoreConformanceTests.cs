@@ -1,3 +1,4 @@
+using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 
 namespace Gme.Tests.Vectors;
@@ -440,6 +441,111 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.GetCollectionAsync(old.Name, Ct));
         Assert.Equal(1, await Store.CountAsync(alias, cancellationToken: Ct));
     }
+
+    [Fact]
+    public async Task SearchLexical_BothWordsRankAboveOne_NeitherIsNotReturned()
+    {
+        var spec = await CreateCollectionAsync();
+        var random = new Random(21);
+        await Store.UpsertAsync(spec.Name,
+        [
+            Named(random, "both", "Red dress", "Dress", "Red"),
+            Named(random, "colour-only", "Red shirt", "Shirt", "Red"),
+            Named(random, "type-only", "Blue dress", "Dress", "Blue"),
+            Named(random, "neither", "Green trousers", "Trousers", "Green"),
+            Named(random, "other", "Black skirt", "Skirt", "Black"),
+        ], Ct);
+
+        var hits = await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("red dresses"), 10, cancellationToken: Ct);
+
+        Assert.Equal("both", hits[0].Payload["product_id"]);
+        Assert.Equal(["both", "colour-only", "type-only"], hits.Select(h => h.Payload["product_id"]!).Order(StringComparer.Ordinal));
+        Assert.True(hits[0].Score > hits[1].Score);
+    }
+
+    [Fact]
+    public async Task SearchLexical_ReUpsertReplacesTheWords_DeleteDropsThem()
+    {
+        var spec = await CreateCollectionAsync();
+        var random = new Random(22);
+        var first = Named(random, "p1", "Red dress", "Dress", "Red");
+        await Store.UpsertAsync(spec.Name, [first, Named(random, "p2", "Blue shirt", "Shirt", "Blue")], Ct);
+        var before = await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("shirt"), 10, cancellationToken: Ct);
+        await Store.UpsertAsync(spec.Name, [first], Ct);
+        var again = await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("shirt"), 10, cancellationToken: Ct);
+        Assert.Equal(before.Select(h => (h.Id, h.Score)), again.Select(h => (h.Id, h.Score)));
+
+        await Store.UpsertAsync(spec.Name, [Named(random, "p1", "Green trousers", "Trousers", "Green")], Ct);
+        Assert.Empty(await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("red dress"), 10, cancellationToken: Ct));
+        Assert.Single(await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("trousers"), 10, cancellationToken: Ct));
+
+        await Store.DeleteAsync(spec.Name, [first.Id], Ct);
+        Assert.Empty(await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("trousers"), 10, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task SearchLexical_Filter_AppliesToTheLexicalLeg()
+    {
+        var spec = await CreateCollectionAsync();
+        var random = new Random(23);
+        await Store.UpsertAsync(spec.Name,
+        [
+            Named(random, "red", "Red dress", "Dress", "Red"),
+            Named(random, "blue", "Blue dress", "Dress", "Blue"),
+        ], Ct);
+
+        var hits = await Store.SearchLexicalAsync(spec.Name, LexicalEncoder.Query("dress"), 10, Filter(("colour", "Blue")), Ct);
+
+        Assert.Equal(["blue"], hits.Select(h => h.Payload["product_id"]));
+    }
+
+    [Fact]
+    public async Task SearchHybrid_SameIdsAsBothLegsFusedByRrf_FilterOnEveryLeg()
+    {
+        var spec = await CreateCollectionAsync();
+        var random = new Random(24);
+        string[] colours = ["Red", "Blue", "Green"];
+        string[] types = ["Dress", "Shirt", "Trousers", "Skirt"];
+        var points = Enumerable.Range(0, 40)
+            .Select(i => Named(random, $"p{i}", $"{colours[i % 3]} {types[i % 4]}", types[i % 4], colours[i % 3]))
+            .ToList();
+        await Store.UpsertAsync(spec.Name, points, Ct);
+        var query = new HybridQuery([(Text, points[7].Vectors[Text])], LexicalEncoder.Query("blue dress"), 20);
+
+        foreach (var filter in new PayloadFilter?[] { null, Filter(("colour", "Blue")) })
+        {
+            var dense = await Store.SearchAsync(spec.Name, Text, points[7].Vectors[Text], 20, filter, Ct);
+            var lexical = await Store.SearchLexicalAsync(spec.Name, query.Lexical, 20, filter, Ct);
+            var expected = RankFusion.Rrf([(RetrievalLegs.Dense, dense), (RetrievalLegs.Lexical, lexical)], 10);
+
+            var hybrid = await Store.SearchHybridAsync(spec.Name, query, 10, filter, Ct);
+
+            Assert.Equal(expected.Select(h => h.Point.Id), hybrid.Select(h => h.Point.Id));
+            Assert.Equal(expected.Select(h => h.Point.Score), hybrid.Select(h => h.Point.Score), (x, y) => Math.Abs(x - y) < 1e-5);
+            if (filter is not null)
+            {
+                Assert.All(hybrid, h => Assert.Equal("Blue", h.Point.Payload["colour"]));
+            }
+        }
+    }
+
+    /// <summary>A point with the text fields the lexical leg reads.</summary>
+    protected static VectorPoint Named(Random random, string productId, string name, string productType, string colour) =>
+        new(
+            PointIds.FromProductId(productId),
+            new Dictionary<string, float[]>
+            {
+                [Text] = TestVectors.Random(random, TextDimensions),
+                [Image] = TestVectors.Random(random, ImageDimensions),
+            },
+            new Dictionary<string, string?>
+            {
+                ["product_id"] = productId,
+                ["name"] = name,
+                ["product_type"] = productType,
+                ["colour"] = colour,
+                ["description"] = $"A {colour.ToLowerInvariant()} {productType.ToLowerInvariant()}.",
+            });
 
     /// <summary>Creates the backend under test.</summary>
     protected abstract Task<IVectorStore> CreateStoreAsync();
