@@ -85,3 +85,21 @@ public sealed record ShardFailed
     public required string ShardId { get; init; }
     public required string Reason { get; init; }
 }
+
+/// <summary>
+/// Command, committed with the ingest that took products out of the live catalogue (a snapshot no longer held them):
+/// remove their points from the run's collection and their rows from the current vector files. Idempotent; the
+/// ledger names the products (removed, not yet purged).
+/// </summary>
+public sealed record ProductsRemoved
+{
+    public required Guid RunId { get; init; }
+    public required int Products { get; init; }
+}
+
+/// <summary>The removal stage took every removed product of the run out of the index and the vector files.</summary>
+public sealed record ProductsPurged
+{
+    public required Guid RunId { get; init; }
+    public required int Products { get; init; }
+}

@@ -15,4 +15,7 @@ internal static partial class IndexerLog
 
     [LoggerMessage(3003, LogLevel.Error, "Vector file {VectorFileId} at {Path} does not match its recorded hash; its shard is collected again")]
     public static partial void VectorFileCorrupt(this ILogger logger, string vectorFileId, string path);
+
+    [LoggerMessage(3004, LogLevel.Information, "Run {RunId}: {Products} removed products left collection {Collection}; {Files} vector files rewritten without them")]
+    public static partial void ProductsPurged(this ILogger logger, Guid runId, int products, string collection, int files);
 }

@@ -9,7 +9,7 @@ namespace Gme.Pipeline;
 public static class IndexerStages
 {
     /// <summary>
-    /// Stages 6-8 (init collection, upsert vectors, validate) with the vector store named by
+    /// Stages 6-8 (init collection, upsert vectors, validate) and the removal of products a snapshot no longer holds, with the vector store named by
     /// <c>Gme:Indexer:VectorStore</c>. The same call serves the Indexer service and the embedded profile.
     /// </summary>
     public static IHostApplicationBuilder AddIndexerStages(this IHostApplicationBuilder builder)
@@ -19,6 +19,7 @@ public static class IndexerStages
         {
             x.AddConsumer<InitCollectionConsumer>();
             x.AddConsumer<UpsertVectorsConsumer>();
+            x.AddConsumer<RemoveProductsConsumer>();
             x.AddConsumer<ValidateRunConsumer>(typeof(ValidateRunConsumerDefinition));
         });
         return builder;

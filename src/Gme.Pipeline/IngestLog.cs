@@ -22,6 +22,9 @@ internal static partial class IngestLog
     [LoggerMessage(1005, LogLevel.Error, "Run {RunId}: a stage gave up on {MessageType}: {Error}")]
     public static partial void StageFaulted(this ILogger logger, Guid runId, string messageType, string error);
 
+    [LoggerMessage(1006, LogLevel.Information, "Run {RunId}: {Products} products are no longer in the source and left the live catalogue")]
+    public static partial void ProductsRemoved(this ILogger logger, Guid runId, int products);
+
     [LoggerMessage(1100, LogLevel.Warning, "Run {RunId}: no progress in the ledger since the last check; re-announced its unfinished work ({Messages} messages)")]
     public static partial void RunReannounced(this ILogger logger, Guid runId, int messages);
 

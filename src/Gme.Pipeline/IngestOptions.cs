@@ -30,4 +30,12 @@ public sealed class IngestOptions
     /// </summary>
     [Range(0, 100)]
     public double MaxRejectedPercent { get; set; } = 50;
+
+    /// <summary>
+    /// The share of the live catalogue (percent) a complete snapshot may remove before ingest refuses the run as bad
+    /// input: past it the export is most likely truncated, and removing would empty the index. `gme run
+    /// --allow-removals` lifts it for one run; 100 turns it off.
+    /// </summary>
+    [Range(0, 100)]
+    public double MaxRemovedPercent { get; set; } = 20;
 }

@@ -27,6 +27,8 @@ internal static class MessageLedger
         ["Gme.Contracts.RunValidated"] = ["run-state", "remote-storage-sweep"],
         ["Gme.Contracts.ReleaseRemoteJob"] = ["release-remote-job"],
         ["Gme.Contracts.VectorsUpserted"] = ["run-state"],
+        ["Gme.Contracts.ProductsRemoved"] = ["remove-products"],
+        ["Gme.Contracts.ProductsPurged"] = ["run-state"],
     };
 
     public sealed record Settled(IReadOnlyDictionary<string, int> ProcessedByConsumer, int OutboxMessages, int SentLate);

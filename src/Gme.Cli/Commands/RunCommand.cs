@@ -47,6 +47,12 @@ internal static class RunCommand
             Description = "Cost cap in USD for a paid provider (gemini): once reached nothing more is submitted and the run pauses (exit 4); run again to resume",
         };
 
+        var allowRemovals = new Option<bool>("--allow-removals")
+        {
+            Description = "Let this snapshot remove more of the catalogue than Gme:Ingest:MaxRemovedPercent (20 %) allows; "
+                + "without it a run whose source lacks that many known products is refused (exit 2) and nothing is removed",
+        };
+
         var command = new Command("run", "Ingest, download, embed and index a catalogue, then validate; running again resumes");
         command.Options.Add(sample);
         command.Options.Add(products);
@@ -55,6 +61,7 @@ internal static class RunCommand
         command.Options.Add(map);
         command.Options.Add(imagesRoot);
         command.Options.Add(maxCost);
+        command.Options.Add(allowRemovals);
         command.SetAction((result, ct) => CliAction.RunAsync(() =>
         {
             if (result.GetValue(maxCost) is { } cap)
@@ -69,7 +76,7 @@ internal static class RunCommand
             }
 
             var spec = BuildSpec(result.GetValue(sample), result.GetValue(products), result.GetValue(source), result.GetValue(limit), result.GetValue(map) ?? [],
-                result.GetValue(imagesRoot));
+                result.GetValue(imagesRoot)) with { AllowRemovals = result.GetValue(allowRemovals) };
             return ExecuteAsync(GmeCommandLine.Common(result), spec, ct);
         }));
         return command;

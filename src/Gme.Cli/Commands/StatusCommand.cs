@@ -56,6 +56,11 @@ internal static class StatusCommand
             {
                 Console.WriteLine($"  last error: {run.Error}");
             }
+
+            if (s.Sync is { } sync)
+            {
+                Console.WriteLine($"  {RunSummaryView.Sync(sync)}");
+            }
         }
 
         Console.WriteLine($"products          {s.Products,8}");
@@ -71,6 +76,7 @@ internal static class StatusCommand
         Console.WriteLine($"embedded          {s.Embedded,8}");
         Console.WriteLine($"indexed           {s.Indexed,8}");
         Console.WriteLine($"failed            {s.Failed,8}");
+        Console.WriteLine($"removed           {s.Removed,8}");
         foreach (var (reason, count) in s.FailuresByReason)
         {
             Console.WriteLine($"  {count,6}  {reason}");

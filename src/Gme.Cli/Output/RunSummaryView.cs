@@ -22,10 +22,18 @@ internal static class RunSummaryView
     /// ledger and do not count) and validation passed; 3 when products failed (count and top reasons) or validation
     /// found problems; 4 paused on the cost cap; 2 when the run stopped on bad input; 1 when a stage gave up.
     /// </summary>
+    /// <summary>The catalogue sync line, shared with `gme status`.</summary>
+    public static string Sync(CatalogueSync sync) =>
+        $"Catalogue sync: {sync.Added} added, {sync.Changed} changed, {sync.Unchanged} unchanged, {sync.Removed} removed.";
+
     public static int Print((RunProgressCounts Counts, StageClock Clock) final, IReadOnlyList<(string Reason, int Count)> reasons, TimeSpan elapsed)
     {
         var (c, clock) = final;
         Console.WriteLine($"Finished in {elapsed.TotalSeconds:F1} s: {c.Indexed} indexed, {c.Failed} failed of {c.Ingested} products.");
+        if (c.Sync is { } sync)
+        {
+            Console.WriteLine(Sync(sync));
+        }
         foreach (var (stage, count, seconds, perSecond) in clock.Rates(TimeSpan.Zero))
         {
             Console.WriteLine($"  {stage,-7} {count,7} products by {seconds,7:F1} s  ({perSecond,7:F1} products/s)");

@@ -47,6 +47,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.VectorFileId).HasMaxLength(96);
             e.HasIndex(x => new { x.LastRunId, x.Stage, x.Failed });
             e.HasIndex(x => x.ShardId);
+            e.HasIndex(x => new { x.RemovedInRunId, x.PurgedAt });
+            e.Ignore(x => x.IsLive);
         });
 
         modelBuilder.Entity<ImageEntity>(e =>

@@ -15,6 +15,9 @@ public sealed class ProductEntity
     private ProductStage? _failedStage;
     private string? _shardId;
     private string? _vectorFileId;
+    private ProductChange _lastChange;
+    private Guid? _removedInRunId;
+    private DateTime? _purgedAt;
 
     public required string Id { get; set; }
     public Guid LastRunId { get; set; }
@@ -62,6 +65,102 @@ public sealed class ProductEntity
     }
 
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// What the source snapshot of <see cref="LastRunId"/> did to it (added, changed or unchanged); the catalogue sync
+    /// counts of a run are read from here, so a resumed ingest that sees the product again does not count it twice.
+    /// </summary>
+    public ProductChange LastChange
+    {
+        get => _lastChange;
+        init => _lastChange = value;
+    }
+
+    /// <summary>
+    /// The run whose source no longer held it: it is out of the live catalogue (no stage works on it, status and
+    /// validation do not count it). Null while it is live.
+    /// </summary>
+    public Guid? RemovedInRunId
+    {
+        get => _removedInRunId;
+        init => _removedInRunId = value;
+    }
+
+    /// <summary>
+    /// When its point left the vector store and its row the current vector files. Those effects come after the commit
+    /// that removed it (<see cref="MarkRemovedAsync"/>), so a removed product with no date still has them pending.
+    /// </summary>
+    public DateTime? PurgedAt
+    {
+        get => _purgedAt;
+        init => _purgedAt = value;
+    }
+
+    /// <summary>True when it is in the live catalogue (not removed by a later snapshot).</summary>
+    public bool IsLive => _removedInRunId is null;
+
+    /// <summary>
+    /// Seen with the same content in <paramref name="runId"/>'s snapshot. The first sighting in a run counts it as
+    /// unchanged; a repeated one (a resumed ingest) keeps what the first recorded.
+    /// </summary>
+    public void MarkUnchanged(Guid runId)
+    {
+        ThrowIfRemoved("unchanged");
+        if (LastRunId != runId)
+        {
+            _lastChange = ProductChange.Unchanged;
+        }
+
+        LastRunId = runId;
+    }
+
+    /// <summary>
+    /// Seen with other content (embedded text, photo reference or payload) in <paramref name="runId"/>'s snapshot: it
+    /// goes through every stage again. Added earlier in the same run, it stays added.
+    /// </summary>
+    public void MarkChanged(Guid runId, string contentHash)
+    {
+        ThrowIfRemoved("changed");
+        if (LastRunId != runId || _lastChange != ProductChange.Added)
+        {
+            _lastChange = ProductChange.Changed;
+        }
+
+        LastRunId = runId;
+        ContentHash = contentHash;
+        Reset();
+    }
+
+    /// <summary>
+    /// A product an earlier snapshot removed is back in <paramref name="runId"/>'s: it is live again and, its old point
+    /// having left the index, goes through every stage again as an added product.
+    /// </summary>
+    public void Restore(Guid runId, string contentHash)
+    {
+        if (_removedInRunId is null)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot be restored, it was not removed.");
+        }
+
+        _removedInRunId = null;
+        _purgedAt = null;
+        _lastChange = ProductChange.Added;
+        LastRunId = runId;
+        ContentHash = contentHash;
+        Reset();
+    }
+
+    /// <summary>Its point is out of the vector store and its row out of the current vector files.</summary>
+    public void MarkPurged(DateTime now)
+    {
+        if (_removedInRunId is null)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot be purged, it is live.");
+        }
+
+        _purgedAt ??= now;
+        UpdatedAt = now;
+    }
 
     /// <summary>Its content changed: it goes through every stage again.</summary>
     public void Reset()
@@ -151,6 +250,33 @@ public sealed class ProductEntity
                 .SetProperty(p => p.VectorFileId, (string?)null)
                 .SetProperty(p => p.UpdatedAt, now), cancellationToken);
 
+    /// <summary>
+    /// Products of <paramref name="collection"/>'s catalogue that a complete snapshot read by <paramref name="runId"/>
+    /// did not hold: live ones whose last run (of the same collection) is another run.
+    /// </summary>
+    public static IQueryable<ProductEntity> MissingFromSnapshot(LedgerDbContext db, Guid runId, string collection) =>
+        db.Products.Where(p => p.RemovedInRunId == null && p.LastRunId != runId
+            && db.Runs.Any(r => r.Id == p.LastRunId && r.Collection == collection));
+
+    /// <summary>
+    /// Takes the products a complete snapshot no longer holds out of the live catalogue, in one conditional update
+    /// (part of the caller's transaction); their point and vector-file rows are removed after it commits.
+    /// </summary>
+    public static Task<int> MarkRemovedAsync(LedgerDbContext db, Guid runId, string collection, DateTime now, CancellationToken cancellationToken) =>
+        MissingFromSnapshot(db, runId, collection)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(p => p.RemovedInRunId, runId)
+                .SetProperty(p => p.PurgedAt, (DateTime?)null)
+                .SetProperty(p => p.UpdatedAt, now), cancellationToken);
+
+    private void ThrowIfRemoved(string to)
+    {
+        if (_removedInRunId is not null)
+        {
+            throw new InvalidOperationException($"Product {Id}: cannot be {to}, it was removed by run {_removedInRunId} (restore it).");
+        }
+    }
+
     private void Move(ProductStage to, ProductStage from)
     {
         if (_stage != from || _failed)
@@ -167,6 +293,14 @@ public sealed class ProductEntity
         _failedStage = null;
         LastError = null;
     }
+}
+
+/// <summary>What a run's source snapshot did to a product, against what the ledger held before.</summary>
+public enum ProductChange
+{
+    Added = 0,
+    Changed = 1,
+    Unchanged = 2,
 }
 
 /// <summary>The stages a product passes, in order; the value is the last one finished.</summary>

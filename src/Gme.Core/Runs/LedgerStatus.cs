@@ -28,6 +28,28 @@ public sealed record StatusSnapshot
 
     /// <summary>Images in the cache and the download rates (images/s, stored bytes/s).</summary>
     public ImageStats? Images { get; init; }
+
+    /// <summary>Products removed by a snapshot (out of the live catalogue the other counts describe).</summary>
+    public int Removed { get; init; }
+
+    /// <summary>What the summarised run's snapshot did to the catalogue.</summary>
+    public CatalogueSync? Sync { get; init; }
+}
+
+/// <summary>
+/// A run's catalogue sync: products its source added, changed (embedded again), left unchanged (no provider request)
+/// and no longer held (removed from the live set, the index and the current vector files).
+/// </summary>
+public sealed record CatalogueSync(int Added, int Changed, int Unchanged, int Removed)
+{
+    internal static async Task<CatalogueSync> ReadAsync(LedgerDbContext db, Guid runId, CancellationToken ct)
+    {
+        var changes = await db.Products.AsNoTracking().Where(p => p.LastRunId == runId && p.RemovedInRunId == null)
+            .GroupBy(p => p.LastChange).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        int Of(ProductChange change) => changes.Where(c => c.Key == change).Sum(c => c.Count);
+        var removed = await db.Products.CountAsync(p => p.RemovedInRunId == runId, ct);
+        return new CatalogueSync(Of(ProductChange.Added), Of(ProductChange.Changed), Of(ProductChange.Unchanged), removed);
+    }
 }
 
 public sealed record StuckShard(string ShardId, string? JobName, DateTime? SubmittedAt, string Error);
@@ -47,7 +69,7 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             ? await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
             : await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
 
-        var stages = await db.Products.AsNoTracking()
+        var stages = await db.Products.AsNoTracking().Where(p => p.RemovedInRunId == null)
             .GroupBy(p => new { p.Stage, p.Failed })
             .Select(g => new { g.Key.Stage, g.Key.Failed, Count = g.Count() })
             .ToListAsync(cancellationToken);
@@ -55,7 +77,7 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
 
         var shards = await db.Shards.AsNoTracking().GroupBy(s => s.State)
             .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var reasons = await db.Products.AsNoTracking().Where(p => p.Failed && p.LastError != null)
+        var reasons = await db.Products.AsNoTracking().Where(p => p.Failed && p.LastError != null && p.RemovedInRunId == null)
             .GroupBy(p => p.LastError!).Select(g => new { g.Key, Count = g.Count() })
             .OrderByDescending(g => g.Count).Take(10).ToListAsync(cancellationToken);
 
@@ -74,6 +96,8 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
 
         return new StatusSnapshot
         {
+            Removed = await db.Products.CountAsync(p => p.RemovedInRunId != null, cancellationToken),
+            Sync = run is null ? null : await CatalogueSync.ReadAsync(db, run.Id, cancellationToken),
             RemoteFilesHeld = held?.Count ?? 0,
             RemoteBytesHeld = held?.Bytes ?? 0,
             StuckShards = stuck,
@@ -128,13 +152,14 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
         return new RunProgressCounts(
             run.Status, run.IngestCompletedAt is not null, stages.Sum(s => s.Count), AtLeast(ProductStage.ImageReady),
             AtLeast(ProductStage.Sharded), AtLeast(ProductStage.Embedded), AtLeast(ProductStage.Indexed),
-            stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error, imageBytes);
+            stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error, imageBytes,
+            run.IngestCompletedAt is null ? null : await CatalogueSync.ReadAsync(db, runId, cancellationToken));
     }
 }
 
 public sealed record RunProgressCounts(
     RunStatus Status, bool IngestDone, int Ingested, int Images, int Sharded, int Embedded, int Indexed, int Failed,
-    bool? ValidationPassed, string? ReportPath, string? Error, long ImageBytes = 0)
+    bool? ValidationPassed, string? ReportPath, string? Error, long ImageBytes = 0, CatalogueSync? Sync = null)
 {
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Paused;
 }

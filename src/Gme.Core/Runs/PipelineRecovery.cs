@@ -61,6 +61,14 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
             sent++;
         }
 
+        // Removals committed by ingest whose index and vector-file half never finished (lost with a killed process).
+        var unpurged = await db.Products.CountAsync(p => p.RemovedInRunId == runId && p.PurgedAt == null, cancellationToken);
+        if (unpurged > 0)
+        {
+            await publisher.Publish(new ProductsRemoved { RunId = runId, Products = unpurged }, cancellationToken);
+            sent++;
+        }
+
         return sent;
     }
 }

@@ -9,7 +9,11 @@ namespace Gme.Core.Runs;
 /// </summary>
 public static class RunCompletion
 {
-    /// <summary>True while some product of the run is neither indexed nor failed for good.</summary>
+    /// <summary>
+    /// True while some product of the run is neither indexed nor failed for good, or one its snapshot removed is still
+    /// in the index or the vector files.
+    /// </summary>
     public static Task<bool> HasPendingProductsAsync(LedgerDbContext db, Guid runId, CancellationToken cancellationToken = default) =>
-        db.Products.AnyAsync(p => p.LastRunId == runId && !p.Failed && p.Stage != ProductStage.Indexed, cancellationToken);
+        db.Products.AnyAsync(p => (p.LastRunId == runId && p.RemovedInRunId == null && !p.Failed && p.Stage != ProductStage.Indexed)
+            || (p.RemovedInRunId == runId && p.PurgedAt == null), cancellationToken);
 }

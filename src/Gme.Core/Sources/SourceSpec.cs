@@ -28,6 +28,13 @@ public sealed record SourceSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ImagesRoot { get; init; }
 
+    /// <summary>
+    /// `gme run --allow-removals`: the snapshot may remove more of the catalogue than Gme:Ingest:MaxRemovedPercent
+    /// allows. Left out of the JSON when false, so runs stored before it existed still match on resume.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AllowRemovals { get; init; }
+
     /// <summary>The folder local images of this run must lie in, or null when there is none (only URLs are accepted).</summary>
     public string? LocalImageRoot() =>
         ImagesRoot is not null ? Path.GetFullPath(ImagesRoot)

@@ -174,7 +174,7 @@ public sealed class DataDirDoctor
         foreach (var file in files)
         {
             var payloads = await db.Products.AsNoTracking()
-                .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Indexed && !p.Failed)
+                .Where(p => p.VectorFileId == file.Id && p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null)
                 .ToDictionaryAsync(p => p.Id, p => p.PayloadJson, StringComparer.Ordinal, ct);
             var batch = new List<VectorPoint>();
             await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
@@ -288,7 +288,7 @@ public sealed class DataDirDoctor
     {
         var rows = await (
             from p in db.Products.AsNoTracking()
-            where p.Stage == ProductStage.Indexed && !p.Failed && p.VectorFileId != null
+            where p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null && p.VectorFileId != null
             join f in db.VectorFiles.AsNoTracking() on p.VectorFileId equals f.Id
             join r in db.Runs.AsNoTracking() on f.RunId equals r.Id
             group p by r.Collection into g

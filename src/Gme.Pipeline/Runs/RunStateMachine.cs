@@ -35,6 +35,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
         Correlate(() => ShardGaveUp, m => m.RunId);
         Correlate(() => VectorsDone, m => m.RunId);
         Correlate(() => CollectionReady, m => m.RunId);
+        Correlate(() => RemovalsPurged, m => m.RunId);
         Correlate(() => PauseReported, m => m.RunId);
         Correlate(() => Validated, m => m.RunId);
         Correlate(() => RunStartedFaulted, m => m.Message.RunId);
@@ -46,6 +47,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
         Correlate(() => CollectShardFaulted, m => m.Message.RunId);
         Correlate(() => EmbeddingsCollectedFaulted, m => m.Message.RunId);
         Correlate(() => ValidateRunFaulted, m => m.Message.RunId);
+        Correlate(() => ProductsRemovedFaulted, m => m.Message.RunId);
 
         // Late and repeated events are normal on this bus (see the summary): they change nothing.
         OnUnhandledEvent(context => context.Ignore());
@@ -58,6 +60,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             When(ShardGaveUp).IfIndexed(this),
             When(VectorsDone).IfIndexed(this),
             When(CollectionReady).IfIndexed(this),
+            When(RemovalsPurged).IfIndexed(this),
             When(PauseReported).Then(c => Stop(c.Saga, c.Message.Reason)).TransitionTo(Paused));
 
         // A resumed run re-announces itself; if the validation request was lost in a crash, this asks again.
@@ -87,7 +90,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             Fail(ShardSubmittedFaulted),
             Fail(CollectShardFaulted),
             Fail(EmbeddingsCollectedFaulted),
-            Fail(ValidateRunFaulted));
+            Fail(ValidateRunFaulted),
+            Fail(ProductsRemovedFaulted));
     }
 
     // MassTransit assigns states and events by reflection when the machine is built. The states are named exactly as
@@ -105,6 +109,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     public Event<ShardFailed> ShardGaveUp { get; private set; } = null!;
     public Event<VectorsUpserted> VectorsDone { get; private set; } = null!;
     public Event<CollectionInitialized> CollectionReady { get; private set; } = null!;
+    public Event<ProductsPurged> RemovalsPurged { get; private set; } = null!;
     public Event<RunPaused> PauseReported { get; private set; } = null!;
     public Event<RunValidated> Validated { get; private set; } = null!;
 
@@ -117,6 +122,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     public Event<Fault<CollectShard>> CollectShardFaulted { get; private set; } = null!;
     public Event<Fault<EmbeddingsCollected>> EmbeddingsCollectedFaulted { get; private set; } = null!;
     public Event<Fault<ValidateRun>> ValidateRunFaulted { get; private set; } = null!;
+    public Event<Fault<ProductsRemoved>> ProductsRemovedFaulted { get; private set; } = null!;
 
     /// <summary>
     /// The one place that decides a run is indexed: ingest has finished and no product of the run is still on its

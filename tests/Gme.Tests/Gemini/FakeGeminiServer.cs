@@ -96,6 +96,21 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         get { lock (_gate) { return _batches.Values.Select(b => (b.Name, b.DisplayName, b.State)).ToList(); } }
     }
 
+    /// <summary>The key of every line of every batch created so far (what the pipeline asked to be embedded in batch).</summary>
+    public IReadOnlyList<string> BatchKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _batches.Values
+                    .SelectMany(b => Encoding.UTF8.GetString(b.Input).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    .Select(line => JsonNode.Parse(line)!["key"]!.GetValue<string>())
+                    .ToList();
+            }
+        }
+    }
+
     /// <summary>Uploaded (not generated) files still stored.</summary>
     public IReadOnlyList<string> UploadedFiles
     {

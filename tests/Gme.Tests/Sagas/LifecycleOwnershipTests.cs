@@ -55,6 +55,8 @@ public sealed partial class LifecycleOwnershipTests
     [InlineData("product.Failed = true;", 2)]
     [InlineData(".ExecuteUpdateAsync(s => s.SetProperty(p => p.Stage, ProductStage.Indexed))", 2)]
     [InlineData(".SetProperty(p => p.ShardId, shardId)", 2)]
+    [InlineData("product.RemovedInRunId = runId;", 2)]
+    [InlineData(".SetProperty(p => p.PurgedAt, now)", 2)]
     public void Patterns_CatchTheAssignmentsTheyGuard(string line, int rule)
     {
         Regex[] patterns = [RunStatusAssignment(), ShardStateAssignment(), ProductLifecycleAssignment()];
@@ -90,6 +92,6 @@ public sealed partial class LifecycleOwnershipTests
     [GeneratedRegex(@"\bState\s*=(?!=)\s*ShardState\.|SetProperty\(\s*\w+\s*=>\s*\w+\.State\s*,\s*ShardState\.")]
     private static partial Regex ShardStateAssignment();
 
-    [GeneratedRegex(@"\.(Stage|Failed|FailedStage)\s*=(?!=)|\bStage\s*=(?!=)\s*ProductStage\.|SetProperty\(\s*\w+\s*=>\s*\w+\.(Stage|Failed|FailedStage|ShardId|VectorFileId)\s*,")]
+    [GeneratedRegex(@"\.(Stage|Failed|FailedStage|LastChange|RemovedInRunId|PurgedAt)\s*=(?!=)|\bStage\s*=(?!=)\s*ProductStage\.|SetProperty\(\s*\w+\s*=>\s*\w+\.(Stage|Failed|FailedStage|ShardId|VectorFileId|LastChange|RemovedInRunId|PurgedAt)\s*,")]
     private static partial Regex ProductLifecycleAssignment();
 }

@@ -97,15 +97,38 @@ internal sealed class IngestDatasetConsumer(
         verdict.Check(accepted, rejected);
 
         // The run saga hears DatasetIngested and checks whether the run is already indexed (all products unchanged).
+        // A complete read is a snapshot of the catalogue: what it no longer holds leaves the live set in the same
+        // transaction, and the index and vector files follow only once that is committed (ProductsRemoved).
         var db = unitOfWork.Db;
-        var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
+        db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A pilot run (--limit) reads part of the source: it is no snapshot, and removes nothing.
+        var removed = spec.Limit == 0
+            ? await SnapshotRemovals.ApplyAsync(db, runId, run.Collection, source.Description, spec.AllowRemovals,
+                ingestOptions.Value.MaxRemovedPercent, now, ct)
+            : 0;
+        var entity = await db.Runs.FirstAsync(r => r.Id == runId, ct);
         entity.IngestCompletedAt ??= now;
         entity.RowsAccepted = accepted;
         entity.RowsRejected = rejected;
         entity.UpdatedAt = now;
         unitOfWork.Publish(new DatasetIngested { RunId = runId, Accepted = accepted, Rejected = rejected });
+
+        // Also when this attempt removed nothing new: a crash may have left the previous attempt's removals unpurged.
+        var unpurged = await db.Products.CountAsync(p => p.RemovedInRunId == runId && p.PurgedAt == null, ct);
+        if (unpurged > 0)
+        {
+            unitOfWork.Publish(new ProductsRemoved { RunId = runId, Products = unpurged });
+        }
+
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (removed > 0)
+        {
+            logger.ProductsRemoved(runId, removed);
+        }
+
         logger.IngestFinished(runId, accepted, rejected);
     }
 

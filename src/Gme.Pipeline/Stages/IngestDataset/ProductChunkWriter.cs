@@ -10,8 +10,9 @@ namespace Gme.Pipeline.Stages;
 /// <summary>
 /// Stores one chunk of products and rejections in a single transaction, together with the message that hands the
 /// chunk on (through the ledger outbox, so the chunk is never stored without its message or announced without being
-/// stored). Unchanged products keep the stage they reached (that is what makes a re-run cheap); changed ones start
-/// over; failed ones get another chance.
+/// stored). Unchanged products keep the stage they reached (that is what makes a re-run cheap: no provider request for
+/// them); changed ones start over; failed ones get another chance; removed ones that are back are added again. What
+/// the snapshot did to each (added, changed, unchanged) is recorded on the product, for the run's sync counts.
 /// </summary>
 internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvider clock)
 {
@@ -46,21 +47,31 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
                 continue;
             }
 
-            entity.LastRunId = runId;
             entity.RowNumber = rowNumber;
-            if (entity.ContentHash != hash)
+            if (!entity.IsLive || entity.ContentHash != hash)
             {
-                entity.ContentHash = hash;
                 entity.PayloadJson = payloadJson;
                 entity.Name = product.Name;
                 entity.Text = product.Text;
                 entity.ImageRef = product.ImageRef;
-                entity.Reset();
+                if (entity.IsLive)
+                {
+                    entity.MarkChanged(runId, hash);
+                }
+                else
+                {
+                    // Removed by an earlier snapshot and back in this one: live again, and embedded again.
+                    entity.Restore(runId, hash);
+                }
             }
-            else if (entity.Failed)
+            else
             {
-                // A new run retries what failed before, from the stage where it stopped.
-                entity.Retry();
+                entity.MarkUnchanged(runId);
+                if (entity.Failed)
+                {
+                    // A new run retries what failed before, from the stage where it stopped.
+                    entity.Retry();
+                }
             }
 
             entity.UpdatedAt = now;

@@ -93,10 +93,11 @@ internal sealed class UpsertVectorsConsumer(
 
     private async Task<int> UpsertBatchAsync(LedgerDbContext db, string collection, string fileId, List<VectorRow> rows, CancellationToken ct)
     {
-        // Only products whose current vectors are in this file: a product re-embedded since then lives in a newer file.
+        // Only live products whose current vectors are in this file: a product re-embedded since then lives in a newer
+        // file, and one a snapshot removed must not come back into the index.
         var ids = rows.Select(r => r.ProductId).ToList();
         var payloads = await db.Products.AsNoTracking()
-            .Where(p => ids.Contains(p.Id) && p.VectorFileId == fileId)
+            .Where(p => ids.Contains(p.Id) && p.VectorFileId == fileId && p.RemovedInRunId == null)
             .Select(p => new { p.Id, p.PayloadJson })
             .ToDictionaryAsync(p => p.Id, p => p.PayloadJson, StringComparer.Ordinal, ct);
         var points = rows

@@ -41,7 +41,8 @@ public sealed class RunValidator(
         var runIndexed = await db.Products.CountAsync(p => p.LastRunId == runId && p.Stage == ProductStage.Indexed && !p.Failed, cancellationToken);
         var runFailed = await db.Products.CountAsync(p => p.LastRunId == runId && p.Failed, cancellationToken);
         var rejected = await db.RejectedRows.CountAsync(r => r.RunId == runId, cancellationToken);
-        var indexed = await db.Products.Where(p => p.Stage == ProductStage.Indexed && !p.Failed)
+        // The live catalogue: products a later snapshot removed are out of the index and the current vector files.
+        var indexed = await db.Products.Where(p => p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null)
             .Select(p => new { p.Id, p.VectorFileId }).ToListAsync(cancellationToken);
         if (store is QdrantVectorStore qdrant)
         {

@@ -143,6 +143,9 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("LastChange")
+                        .HasColumnType("integer");
+
                     b.Property<string>("LastError")
                         .HasColumnType("text");
 
@@ -156,6 +159,12 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.Property<string>("PayloadJson")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("PurgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RemovedInRunId")
+                        .HasColumnType("uuid");
 
                     b.Property<long>("RowNumber")
                         .HasColumnType("bigint");
@@ -181,6 +190,8 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ShardId");
+
+                    b.HasIndex("RemovedInRunId", "PurgedAt");
 
                     b.HasIndex("LastRunId", "Stage", "Failed");
 

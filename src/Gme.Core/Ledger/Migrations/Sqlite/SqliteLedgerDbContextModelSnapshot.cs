@@ -138,6 +138,9 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("LastChange")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
@@ -150,6 +153,12 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
 
                     b.Property<string>("PayloadJson")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PurgedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RemovedInRunId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RowNumber")
@@ -176,6 +185,8 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ShardId");
+
+                    b.HasIndex("RemovedInRunId", "PurgedAt");
 
                     b.HasIndex("LastRunId", "Stage", "Failed");
 
