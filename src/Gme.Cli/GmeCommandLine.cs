@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Commands;
 using Gme.Cli.Hosting;
+using Gme.Core;
 
 namespace Gme.Cli;
 
@@ -20,11 +21,19 @@ internal static class GmeCommandLine
         Recursive = true,
     };
 
+    public static readonly Option<string?> Collection = new("--collection")
+    {
+        Description = "The catalogue to work on: its collection in the index (letters, digits, '_' and '-'; default Gme:Collection, 'products'). "
+            + "Runs of different collections keep their products apart: a snapshot only removes products of its own collection",
+        Recursive = true,
+    };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Gme: embed a product catalogue (text + photo) into multimodal vectors and search it.");
         root.Options.Add(DataDir);
         root.Options.Add(Verbose);
+        root.Options.Add(Collection);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
@@ -37,6 +46,14 @@ internal static class GmeCommandLine
         return root;
     }
 
-    public static CommonOptions Common(ParseResult result) =>
-        new(result.GetValue(DataDir) ?? "gme-data", result.GetValue(Verbose));
+    public static CommonOptions Common(ParseResult result)
+    {
+        var collection = result.GetValue(Collection);
+        if (collection is not null && !GmeOptions.IsValidCollectionName(collection))
+        {
+            throw new CliException($"--collection '{collection}': {GmeOptions.CollectionNameRule}");
+        }
+
+        return new(result.GetValue(DataDir) ?? "gme-data", result.GetValue(Verbose), collection);
+    }
 }

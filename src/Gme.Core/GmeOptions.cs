@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Gme.Core;
 
 /// <summary>Settings every Gme process shares (section <c>Gme</c>).</summary>
-public sealed class GmeOptions
+public sealed partial class GmeOptions
 {
     public const string SectionName = "Gme";
 
@@ -14,10 +14,15 @@ public sealed class GmeOptions
     [Required]
     public string DataDirectory { get; set; } = "gme-data";
 
-    /// <summary>The vector collection the pipeline writes and search reads.</summary>
+    public const string CollectionNamePattern = "^[a-zA-Z0-9_-]{1,64}$";
+    public const string CollectionNameRule = "Collection names use letters, digits, '_' and '-' (at most 64).";
+
+    /// <summary>The vector collection (catalogue) the pipeline writes and search reads; `--collection` on the CLI.</summary>
     [Required]
-    [RegularExpression("^[a-zA-Z0-9_-]{1,64}$", ErrorMessage = "Collection names use letters, digits, '_' and '-' (at most 64).")]
+    [RegularExpression(CollectionNamePattern, ErrorMessage = CollectionNameRule)]
     public string Collection { get; set; } = "products";
+
+    public static bool IsValidCollectionName(string name) => CollectionName().IsMatch(name);
 
     /// <summary>The embedding provider: <c>local</c> (ONNX, no network) or <c>gemini</c>.</summary>
     [Required]
@@ -26,6 +31,9 @@ public sealed class GmeOptions
     /// <summary>Products per stage-complete message: small enough that stages overlap, large enough to batch.</summary>
     [Range(1, 10_000)]
     public int ChunkSize { get; set; } = 64;
+
+    [System.Text.RegularExpressions.GeneratedRegex(CollectionNamePattern)]
+    private static partial System.Text.RegularExpressions.Regex CollectionName();
 }
 
 public enum GmeProfile

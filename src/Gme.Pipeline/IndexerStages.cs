@@ -1,8 +1,10 @@
 using Gme.Core.Messaging;
+using Gme.Pipeline.Quality;
 using Gme.Pipeline.Search;
 using Gme.Pipeline.Stages;
 using Gme.VectorStores.Embedded;
 using Gme.VectorStores.Qdrant;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gme.Pipeline;
 
@@ -46,6 +48,9 @@ public static class IndexerStages
         services.AddSingleton<ProductSearch>();
         services.AddSingleton<Evaluation.SearchEvaluator>();
         services.AddSingleton<RunValidator>();
+
+        // The seam for the eval-based gate (issue 13 item 4): registered before this call, it wins over the default.
+        services.TryAddSingleton<IQualityGate, ValidationOnlyQualityGate>();
         services.AddSingleton<Doctor.DataDirDoctor>();
         return services;
     }

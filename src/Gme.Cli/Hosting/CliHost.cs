@@ -100,11 +100,21 @@ internal static class CliHost
     }
 
     /// <summary>What makes a host the embedded profile on the chosen data directory (shared with `gme serve`).</summary>
-    internal static Dictionary<string, string?> EmbeddedSettings(CommonOptions common) => new()
+    internal static Dictionary<string, string?> EmbeddedSettings(CommonOptions common)
     {
-        [$"{GmeOptions.SectionName}:{nameof(GmeOptions.Profile)}"] = nameof(GmeProfile.Embedded),
-        [$"{GmeOptions.SectionName}:{nameof(GmeOptions.DataDirectory)}"] = common.DataDirectory,
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{GmeOptions.SectionName}:{nameof(GmeOptions.Profile)}"] = nameof(GmeProfile.Embedded),
+            [$"{GmeOptions.SectionName}:{nameof(GmeOptions.DataDirectory)}"] = common.DataDirectory,
+        };
+        if (common.Collection is not null)
+        {
+            // Over Gme__Collection from the environment: the command line names the catalogue for this command.
+            settings[$"{GmeOptions.SectionName}:{nameof(GmeOptions.Collection)}"] = common.Collection;
+        }
+
+        return settings;
+    }
 
     private static HostApplicationBuilder CreateBuilder(CommonOptions common)
     {

@@ -1,7 +1,10 @@
 namespace Gme.Cli.Hosting;
 
-/// <summary>Options every command takes.</summary>
-internal sealed record CommonOptions(string DataDirectory, bool Verbose)
+/// <summary>
+/// Options every command takes. <paramref name="Collection"/> is the catalogue the command works on (its collection in
+/// the index); null leaves Gme:Collection (default <c>products</c>).
+/// </summary>
+internal sealed record CommonOptions(string DataDirectory, bool Verbose, string? Collection = null)
 {
     public string LedgerFile => Path.Combine(Path.GetFullPath(DataDirectory), "ledger.db");
 

@@ -7,6 +7,7 @@ using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
 using Gme.Onnx;
 using Gme.Pipeline.Search;
+using Gme.Testing;
 using Gme.Tests.Gemini;
 using Gme.Tests.Support;
 using MassTransit;
@@ -20,7 +21,7 @@ namespace Gme.Tests.Sync;
 /// Issue 13, catalogue sync: a second snapshot of the same catalogue into the same data dir adds, re-embeds what
 /// changed, leaves the rest alone (no provider request, bit-identical vectors) and removes what it no longer holds
 /// from the live set, the index and the vector files; a truncated snapshot is refused without --allow-removals.
-/// Runs the embedded composition in process on a 200-product cut of the H&amp;M sample with the local model (the
+/// Runs the embedded composition in process on a 100-product cut of the H&amp;M sample with the local model (the
 /// whole 1,000 twice would add minutes to CI on 2 cores), and a 100-product cut against the fake Gemini server.
 /// </summary>
 public sealed class CatalogueSyncTests
@@ -33,7 +34,7 @@ public sealed class CatalogueSyncTests
         SyncSnapshots.RequireSample();
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDirectory();
-        var snapshots = SyncSnapshots.Create(dir.File("catalogue"), 200);
+        var snapshots = SyncSnapshots.Create(dir.File("catalogue"), 100);
         CountingEmbeddingProvider? counter = null;
         using var host = EmbeddedPipelineHost.Build(dir.File("data"), new Dictionary<string, string?> { ["Gme:Provider"] = "local" },
             services: s => s.AddSingleton<IEmbeddingProvider>(sp => counter = new CountingEmbeddingProvider(sp.GetRequiredService<LocalOnnxProvider>())));
@@ -42,23 +43,23 @@ public sealed class CatalogueSyncTests
         {
             var first = await RunAsync(host, snapshots.First, allowRemovals: false, ct);
             Assert.True(first.Passed, $"first snapshot: {first.Status} {first.Error}");
-            Assert.Equal(new CatalogueSync(200, 0, 0, 0), first.Sync);
+            Assert.Equal(new CatalogueSync(100, 0, 0, 0), first.Sync);
             var store = host.Services.GetRequiredService<IVectorStore>();
             var before = await StoredVectorsAsync(store, snapshots.Unchanged, ct);
             var filesBefore = await CurrentFileVectorsAsync(host, snapshots.Unchanged, ct);
             var requestsBefore = counter!.Keys.Count;
-            Assert.Equal(200, requestsBefore);
+            Assert.Equal(100, requestsBefore);
 
             var second = await RunAsync(host, snapshots.Second, allowRemovals: false, ct);
             Assert.True(second.Passed, $"second snapshot: {second.Status} {second.Error}");
-            Assert.Equal(new CatalogueSync(Added: 10, Changed: 20, Unchanged: 170, Removed: 10), second.Sync);
+            Assert.Equal(new CatalogueSync(Added: 5, Changed: 10, Unchanged: 85, Removed: 5), second.Sync);
 
-            // Provider requests: exactly the added and changed products, once each; none for the 170 unchanged.
+            // Provider requests: exactly the added and changed products, once each; none for the 85 unchanged.
             var requested = counter.Keys.Skip(requestsBefore).ToList();
-            Assert.Equal(30, requested.Count);
+            Assert.Equal(15, requested.Count);
             Assert.Equal(snapshots.Added.Concat(snapshots.Changed).Order(StringComparer.Ordinal), requested.Order(StringComparer.Ordinal));
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"local model, 200 products: snapshot 1 sent {requestsBefore} products to the provider, snapshot 2 sent {requested.Count} "
+                $"local model, 100 products: snapshot 1 sent {requestsBefore} products to the provider, snapshot 2 sent {requested.Count} "
                 + $"(added {second.Sync!.Added}, changed {second.Sync.Changed}, unchanged {second.Sync.Unchanged}, removed {second.Sync.Removed})");
 
             // Unchanged products keep bit-identical vectors, in the index and in the current vector files.
@@ -66,7 +67,7 @@ public sealed class CatalogueSyncTests
             AssertBitIdentical(filesBefore, await CurrentFileVectorsAsync(host, snapshots.Unchanged, ct), "vector files");
 
             // Removed products are gone from the index, the vector files and search.
-            Assert.Equal(200, await store.CountAsync("products", null, ct));
+            Assert.Equal(100, await store.CountAsync("products", null, ct));
             Assert.Empty(await store.RetrieveAsync("products", snapshots.Removed.Select(PointIds.FromProductId).ToList(), false, ct));
             Assert.DoesNotContain(await AllVectorFileProductsAsync(host, ct), snapshots.Removed.Contains);
             var search = host.Services.GetRequiredService<ProductSearch>();
@@ -83,15 +84,15 @@ public sealed class CatalogueSyncTests
             Assert.Contains("BadInputException", truncated.Error);
             Assert.Contains("--allow-removals", truncated.Error);
             Assert.Equal(0, truncated.Sync?.Removed ?? 0);
-            Assert.Equal(200, await store.CountAsync("products", null, ct));
-            Assert.Equal(10, (await host.Services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct)).Removed);
+            Assert.Equal(100, await store.CountAsync("products", null, ct));
+            Assert.Equal(5, (await host.Services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct)).Removed);
 
             // The same export with --allow-removals is a real snapshot: the other half goes, without a provider request.
             var requestsBeforeAllowed = counter.Keys.Count;
             var allowed = await RunAsync(host, snapshots.Truncated, allowRemovals: true, ct);
             Assert.True(allowed.Passed, $"allowed removals: {allowed.Status} {allowed.Error}");
-            Assert.Equal(new CatalogueSync(0, 0, 100, 100), allowed.Sync);
-            Assert.Equal(100, await store.CountAsync("products", null, ct));
+            Assert.Equal(new CatalogueSync(0, 0, 50, 50), allowed.Sync);
+            Assert.Equal(50, await store.CountAsync("products", null, ct));
             Assert.Equal(requestsBeforeAllowed, counter.Keys.Count);
         }
         finally

@@ -4,6 +4,7 @@ using Gme.Core.Ledger;
 using Gme.Core.Storage;
 using Gme.Core.VectorFiles;
 using Gme.Core.Vectors;
+using Gme.Pipeline.Quality;
 using Gme.Pipeline.Search;
 using Gme.VectorStores.Qdrant;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public sealed class RunValidator(
     QueryEmbedders queries,
     DataPaths paths,
     IOptions<IndexerOptions> options,
+    IQualityGate gate,
     TimeProvider clock)
 {
     /// <summary>Results read per self-search query.</summary>
@@ -41,9 +43,15 @@ public sealed class RunValidator(
         var runIndexed = await db.Products.CountAsync(p => p.LastRunId == runId && p.Stage == ProductStage.Indexed && !p.Failed, cancellationToken);
         var runFailed = await db.Products.CountAsync(p => p.LastRunId == runId && p.Failed, cancellationToken);
         var rejected = await db.RejectedRows.CountAsync(r => r.RunId == runId, cancellationToken);
-        // The live catalogue: products a later snapshot removed are out of the index and the current vector files.
-        var indexed = await db.Products.Where(p => p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null)
-            .Select(p => new { p.Id, p.VectorFileId }).ToListAsync(cancellationToken);
+        // The live catalogue of this run's collection: products a later snapshot removed are out of the index and the
+        // current vector files, and other collections' products are in their own.
+        var indexed = await (
+                from p in db.Products
+                where p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null
+                join r in db.Runs on p.LastRunId equals r.Id
+                where r.Collection == run.Collection
+                select new { p.Id, p.VectorFileId })
+            .ToListAsync(cancellationToken);
         if (store is QdrantVectorStore qdrant)
         {
             // The load deferred HNSW building (stage 6); validate the real index, so build it and wait for green.
@@ -79,8 +87,16 @@ public sealed class RunValidator(
             problems.Add($"self-search top-1 on '{result.Vector}' is {result.Rate:P1}, below {options.Value.MinSelfSearchTop1:P0}");
         }
 
+        // Last, on a validated index: the gate judges search quality (or says it measured none).
+        var verdict = await gate.EvaluateAsync(new QualityGateRequest(runId, run.Collection, null), cancellationToken);
+        if (!verdict.Passed)
+        {
+            problems.Add($"quality gate: {verdict.Summary}");
+        }
+
         var report = new ValidationReport
         {
+            QualityGate = verdict,
             RunId = runId,
             Collection = run.Collection,
             ModelId = provider.ModelId,

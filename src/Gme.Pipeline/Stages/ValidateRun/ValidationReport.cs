@@ -13,6 +13,9 @@ public sealed record ValidationReport
     public required VectorQuality Vectors { get; init; }
     public required IReadOnlyList<SelfSearchResult> SelfSearch { get; init; }
     public required IReadOnlyList<TextQueryCheck> TextQueries { get; init; }
+
+    /// <summary>The quality gate's verdict; <c>measured: false</c> when none is configured (validation alone decided).</summary>
+    public Quality.QualityVerdict? QualityGate { get; init; }
 }
 
 /// <param name="RunProducts">Products the run's source holds (accepted rows).</param>

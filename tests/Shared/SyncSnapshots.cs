@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Gme.Tests.Sync;
+namespace Gme.Testing;
 
 /// <summary>
 /// Two snapshots of one catalogue cut from the H&amp;M sample in ../shared (read there, written only to a temp folder):
@@ -20,10 +20,11 @@ internal sealed class SyncSnapshots
         Changed = changed;
         Removed = removed;
         Added = added;
+        Names = first.ToDictionary(r => r["product_id"], r => r["name"], StringComparer.Ordinal);
         Unchanged = first.Select(r => r["product_id"]).Where(id => !changed.Contains(id) && !removed.Contains(id)).ToHashSet(StringComparer.Ordinal);
     }
 
-    public static string SampleFolder { get; } = Path.GetFullPath(Path.Combine(Ingest.RepositoryRoot.Find(), "..", "shared", "datasets", "hm-sample"));
+    public static string SampleFolder { get; } = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "datasets", "hm-sample"));
 
     public static string SampleCsv => Path.Combine(SampleFolder, "products.csv");
 
@@ -36,6 +37,9 @@ internal sealed class SyncSnapshots
     public IReadOnlySet<string> Removed { get; }
     public IReadOnlySet<string> Added { get; }
     public IReadOnlySet<string> Unchanged { get; }
+
+    /// <summary>Product names of the first snapshot, by id.</summary>
+    public IReadOnlyDictionary<string, string> Names { get; }
 
     /// <summary>Skips (or, in CI, fails) when the shared sample is missing.</summary>
     public static void RequireSample()
@@ -122,6 +126,19 @@ internal sealed class SyncSnapshots
 
     private static string Quote(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gme.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Gme.sln not found above {AppContext.BaseDirectory}");
+    }
 
     /// <summary>RFC 4180: quoted fields may hold commas, doubled quotes and line breaks.</summary>
     private static List<Dictionary<string, string>> ReadCsv(string text)
