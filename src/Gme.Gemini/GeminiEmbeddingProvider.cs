@@ -46,6 +46,10 @@ public sealed class GeminiEmbeddingProvider(
     // Input file of each batch this process created: batches.get is not documented to echo it back.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _inputFiles = new(StringComparer.Ordinal);
 
+    // The finished batch a status check just saw, until the read that follows it: its results are read without
+    // asking batches.get a second time (one poll fewer per shard).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GeminiBatch> _finished = new(StringComparer.Ordinal);
+
     // What the last read of each job found, until its release is described to the collect stage.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GeminiRelease> _reads = new(StringComparer.Ordinal);
 
@@ -160,6 +164,10 @@ public sealed class GeminiEmbeddingProvider(
         if (status.IsTerminal)
         {
             admission.Release(jobName);
+            if (status.State is BatchJobState.Succeeded)
+            {
+                _finished[jobName] = batch;
+            }
         }
 
         return status;
@@ -178,7 +186,7 @@ public sealed class GeminiEmbeddingProvider(
             yield break;
         }
 
-        var batch = await client.GetBatchAsync(jobName, ct);
+        var batch = _finished.TryRemove(jobName, out var seen) ? seen : await client.GetBatchAsync(jobName, ct);
         var displayName = batch.DisplayName ?? throw new InvalidOperationException($"batch {jobName} has no display name");
         var shardId = GeminiRemoteName.ShardIdOf(displayName) ?? displayName;
         var shardPath = Path.Combine(paths.Shards, shardId + ".jsonl");
@@ -249,6 +257,7 @@ public sealed class GeminiEmbeddingProvider(
     public async Task ReleaseJobAsync(string jobName, string? release, CancellationToken cancellationToken = default)
     {
         var ct = cancellationToken;
+        _finished.TryRemove(jobName, out _);
         if (jobName.StartsWith(SyncJobPrefix, StringComparison.Ordinal))
         {
             return; // synchronous spend is recorded when paid; its results are a local file the ledger may still need

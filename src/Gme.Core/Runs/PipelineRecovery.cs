@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Gme.Contracts;
 using Gme.Core.Ledger;
+using Gme.Core.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,6 +56,8 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
             sent++;
         }
 
+        sent += await RequeueReleasesAsync(db, publisher, cancellationToken);
+
         var files = await db.VectorFiles.AsNoTracking().Where(f => f.State == VectorFileState.Written).ToListAsync(cancellationToken);
         foreach (var file in files)
         {
@@ -70,5 +74,37 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// A release that died after its collect committed (the process was killed between deleting the results and the
+    /// input, say) leaves the shard collected with files still recorded as held, and the in-memory bus lost the
+    /// command. It is sent again as it was committed (the provider's description, spend included), or bare where the
+    /// outbox row is gone; a release is idempotent. Without this the files would wait for the end-of-run sweep.
+    /// </summary>
+    private static async Task<int> RequeueReleasesAsync(LedgerDbContext db, IPublishEndpoint publisher, CancellationToken ct)
+    {
+        var unreleased = await db.Shards.AsNoTracking()
+            .Where(s => s.State == ShardState.Collected && s.JobName != null && db.RemoteFiles.Any(f => f.ShardId == s.Id && f.DeletedAt == null))
+            .Select(s => new { s.RunId, s.Id, JobName = s.JobName! })
+            .ToListAsync(ct);
+        if (unreleased.Count == 0)
+        {
+            return 0;
+        }
+
+        var type = OutboxMessageTypes.NameOf(typeof(ReleaseRemoteJob));
+        var committed = (await db.OutboxMessages.AsNoTracking().Where(m => m.MessageType == type).OrderBy(m => m.CreatedAt).Select(m => m.Body).ToListAsync(ct))
+            .Select(body => JsonSerializer.Deserialize<ReleaseRemoteJob>(body))
+            .OfType<ReleaseRemoteJob>()
+            .GroupBy(r => r.JobName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        foreach (var shard in unreleased)
+        {
+            await publisher.Publish(
+                committed.GetValueOrDefault(shard.JobName) ?? new ReleaseRemoteJob { RunId = shard.RunId, ShardId = shard.Id, JobName = shard.JobName }, ct);
+        }
+
+        return unreleased.Count;
     }
 }

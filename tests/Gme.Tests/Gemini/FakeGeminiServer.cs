@@ -27,6 +27,7 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
     private readonly Dictionary<string, Batch> _batches = [];
     private readonly List<string> _keyViolations = [];
     private readonly List<DateTimeOffset> _rateLimitedUntil = [];
+    private readonly Dictionary<string, int> _byEndpoint = new(StringComparer.Ordinal);
     private readonly Random _random;
     private int _next;
 
@@ -51,6 +52,16 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
 
     /// <summary>Every request served or refused, fault answers included.</summary>
     public int Requests { get; private set; }
+
+    /// <summary>Requests so far by API method (<see cref="FakeGeminiEndpoints"/>), fault answers included.</summary>
+    public IReadOnlyDictionary<string, int> RequestsByEndpoint { get { lock (_gate) { return new Dictionary<string, int>(_byEndpoint, StringComparer.Ordinal); } } }
+
+    /// <summary>
+    /// Called with each request's endpoint and path before it is served (true) and once it has been answered (false):
+    /// where a test kills the client process, so a crash lands at an exact point of the protocol. Returning true
+    /// before a request drops it unserved (the client died before it arrived).
+    /// </summary>
+    public Func<string, string, bool, bool>? Observer { get; set; }
 
     /// <summary>Downloads of a responses file that no longer exists (answered 404).</summary>
     public int MissingDownloads { get; private set; }
@@ -145,9 +156,11 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         var path = request.Path.Value ?? string.Empty;
         var body = await ReadBodyAsync(request);
         var isSession = path.StartsWith("/upload/session/", StringComparison.Ordinal);
+        var endpoint = FakeGeminiEndpoints.Of(request.Method, path);
         lock (_gate)
         {
             Requests++;
+            _byEndpoint[endpoint] = _byEndpoint.GetValueOrDefault(endpoint) + 1;
             if (request.QueryString.Value?.Contains(ApiKey, StringComparison.Ordinal) == true || path.Contains(ApiKey, StringComparison.Ordinal))
             {
                 _keyViolations.Add("key in URL: " + request.Method + " " + path);
@@ -166,6 +179,12 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
             return;
         }
 
+        if (Observer?.Invoke(endpoint, path, true) == true)
+        {
+            http.Abort(); // the client died before this request was served
+            return;
+        }
+
         var fault = PickFault(path);
         if (fault is not null)
         {
@@ -181,6 +200,9 @@ internal sealed class FakeGeminiServer : IAsyncDisposable
         {
             await Error(http, 404, "NOT_FOUND", "not found");
         }
+
+        await http.Response.CompleteAsync();
+        Observer?.Invoke(endpoint, path, false);
     }
 
     private Func<HttpContext, Task>? PickFault(string path)
