@@ -53,10 +53,13 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
 
     /// <summary>Differing sign bits between a row and the query's bits: lower is nearer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Hamming(int slot, ReadOnlySpan<ulong> query)
+    public int Hamming(int slot, ReadOnlySpan<ulong> query) => Hamming(_bits.AsSpan(slot * _words, _words), query);
+
+    /// <summary>Differing bits between two codes of the same length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Hamming(ReadOnlySpan<ulong> row, ReadOnlySpan<ulong> query)
     {
         // The hot loop of the quantised scan: four independent sums keep several popcounts in flight at once.
-        var row = _bits.AsSpan(slot * _words, _words);
         int a = 0, b = 0, c = 0, d = 0;
         var i = 0;
         for (; i + 4 <= row.Length; i += 4)
