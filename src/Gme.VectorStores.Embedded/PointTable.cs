@@ -457,15 +457,16 @@ internal sealed class PointTable
             var capacity = checked(_ids.Length * 2);
             Array.Resize(ref _ids, capacity);
             Array.Resize(ref _payloads, capacity);
-            foreach (var column in _columns.Values)
-            {
-                column.EnsureCapacity(capacity);
-            }
-
             foreach (var index in _indexes.Values)
             {
                 index.EnsureCapacity(capacity);
             }
+        }
+
+        // The floats, by far the largest part, grow a chunk at a time rather than doubling with the slot arrays.
+        foreach (var column in _columns.Values)
+        {
+            column.EnsureCapacity(_used + 1);
         }
 
         return _used++;
