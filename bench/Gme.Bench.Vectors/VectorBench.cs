@@ -20,37 +20,49 @@ internal static class VectorBench
         var filter = CompiledFilter.From(new PayloadFilter([KeyValuePair.Create("category", "3")]));
 
         var exactConfig = new QuantizedSearch { Enabled = false };
-        var (exact, exactBuild) = Build(spec, data, payloads, exactConfig);
+        var (exact, exactBuild, exactMemory) = Build(spec, data, payloads, exactConfig);
         var (truth, exactLatencies) = Measure(exact, data, null);
-        var (filteredTruth, _) = Measure(exact, data, filter);
-        var floatBytes = (double)data.Vectors.Length * data.Dimensions * sizeof(float);
-        var bitBytes = (double)data.Vectors.Length * ((data.Dimensions + 63) / 64) * sizeof(ulong);
+        var (filteredTruth, exactFilteredLatencies) = Measure(exact, data, filter);
+        var baseline = (P50: Percentile(exactLatencies, 0.5), FilteredP50: Percentile(exactFilteredLatencies, 0.5));
         var disk = DiskBytes(data);
-        yield return Row(data.Dimensions, "exact float scan (baseline)", exactBuild, exactLatencies, 1.0, 1.0, floatBytes, disk);
+        yield return Row(data.Dimensions, "exact float scan (baseline)", exactBuild, exactLatencies, exactFilteredLatencies, 1.0, 1.0, exactMemory, disk, baseline);
         exact = null;
         GC.Collect();
 
-        foreach (var oversampling in new[] { 10, 20, 40 })
+        var configs = new (string Name, QuantizedSearch Config)[]
         {
-            var config = new QuantizedSearch { MinimumPoints = 0, Oversampling = oversampling, MinimumCandidates = 0 };
-            var (table, build) = Build(spec, data, payloads, config);
+            ("binary quantised full scan + rescore 400", new QuantizedSearch { MinimumPoints = 0, Inverted = false }),
+            ("IVF codes, 8 probes + rescore 200", new QuantizedSearch { MinimumPoints = 0, Probes = 8, Oversampling = 20, MinimumCandidates = 0 }),
+            ("IVF codes, 4 probes + rescore 400", new QuantizedSearch { MinimumPoints = 0, Probes = 4 }),
+            ("IVF codes, 8 probes + rescore 400 (store default)", new QuantizedSearch { MinimumPoints = 0 }),
+        };
+        foreach (var (name, config) in configs)
+        {
+            var (table, build, memory) = Build(spec, data, payloads, config);
             var (found, latencies) = Measure(table, data, null);
-            var (filteredFound, _) = Measure(table, data, filter);
+            var (filteredFound, filteredLatencies) = Measure(table, data, filter);
             yield return Row(
                 data.Dimensions,
-                $"binary quantised + rescore {oversampling * K}",
+                name,
                 build,
                 latencies,
+                filteredLatencies,
                 Recall(truth, found),
                 Recall(filteredTruth, filteredFound),
-                floatBytes + bitBytes,
-                disk);
+                memory,
+                disk,
+                baseline);
+            table = null;
+            GC.Collect();
         }
     }
 
-    private static (PointTable Table, TimeSpan Build) Build(
+    /// <summary>The table, the time to fill it (index training included) and the managed heap it added.</summary>
+    private static (PointTable Table, TimeSpan Build, double Bytes) Build(
         CollectionSpec spec, ClusteredData data, IReadOnlyDictionary<string, string?>[] payloads, QuantizedSearch config)
     {
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
         var sw = Stopwatch.StartNew();
         var table = new PointTable(spec, config);
         for (var i = 0; i < data.Vectors.Length; i++)
@@ -59,7 +71,8 @@ internal static class VectorBench
             table.Apply(new LogRecord(LogOperation.Upsert, Id(i), vectors, payloads[data.Categories[i]]));
         }
 
-        return (table, sw.Elapsed);
+        var elapsed = sw.Elapsed;
+        return (table, elapsed, GC.GetTotalMemory(forceFullCollection: true) - before);
     }
 
     private static (List<HashSet<Guid>> Results, double[] LatenciesMs) Measure(PointTable table, ClusteredData data, CompiledFilter? filter)
@@ -99,13 +112,29 @@ internal static class VectorBench
 
     private static Guid Id(int i) => PointIds.FromProductId(i.ToString(CultureInfo.InvariantCulture));
 
-    private static string Row(int dims, string index, TimeSpan build, double[] latencies, double recall, double filteredRecall, double ramBytes, double diskBytes)
+    private static double Percentile(double[] latencies, double p)
     {
-        Array.Sort(latencies);
-        var p50 = latencies[latencies.Length / 2];
-        var p99 = latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(latencies.Length * 0.99) - 1)];
+        var sorted = latencies.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(sorted.Length * p) - 1, 0, sorted.Length - 1)];
+    }
+
+    private static string Row(
+        int dims,
+        string index,
+        TimeSpan build,
+        double[] latencies,
+        double[] filteredLatencies,
+        double recall,
+        double filteredRecall,
+        double ramBytes,
+        double diskBytes,
+        (double P50, double FilteredP50) baseline)
+    {
+        var p50 = Percentile(latencies, 0.5);
+        var p99 = Percentile(latencies, 0.99);
+        var filteredP50 = Percentile(filteredLatencies, 0.5);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| {dims} | {index} | {build.TotalSeconds:F1} | {p50:F2} | {p99:F2} | {recall:F3} | {filteredRecall:F3} | {ramBytes / (1 << 20):F0} | {diskBytes / (1 << 20):F0} |");
+            $"| {dims} | {index} | {build.TotalSeconds:F1} | {p50:F3} | {p99:F2} | {baseline.P50 / p50:F0}x | {recall:F3} | {filteredP50:F3} | {baseline.FilteredP50 / filteredP50:F0}x | {filteredRecall:F3} | {ramBytes / (1 << 20):F0} | {diskBytes / (1 << 20):F0} |");
     }
 }

@@ -18,6 +18,7 @@ public static class EmbedderStages
         services.AddOptions<EmbedderOptions>().BindConfiguration(EmbedderOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddEmbeddingProvider(builder.Configuration);
         services.AddHostedService<PendingJobPoller>();
+        services.AddSingleton<ShardRequestFiles>();
         services.AddBusContribution(x =>
         {
             x.AddConsumer<BuildShardsConsumer>(typeof(BuildShardsConsumerDefinition));

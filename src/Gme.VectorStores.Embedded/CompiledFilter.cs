@@ -23,6 +23,9 @@ internal sealed class CompiledFilter
                 .Select(g => (g.Key, g.Select(c => c.Value).ToHashSet(StringComparer.Ordinal)))
                 .ToArray());
 
+    /// <summary>Each key with the values it accepts.</summary>
+    public IReadOnlyList<(string Key, HashSet<string> Values)> Conditions => _conditions;
+
     public bool Matches(IReadOnlyDictionary<string, string?> payload)
     {
         foreach (var (key, values) in _conditions)

@@ -39,19 +39,24 @@ internal sealed class EmbeddedCollection : IDisposable
     private WriterLock? _writerLock;
     private FileStream? _append;
 
+    // The table's index version when centroids.ivf last matched it; the writer rewrites the file when they differ.
+    private int _savedIndexVersion;
+
     private EmbeddedCollection(string directory, CollectionSpec spec, ILogger logger, LexicalEncoder encoder)
     {
         _directory = directory;
         _logger = logger;
         _encoder = encoder;
         Spec = spec;
-        _table = new PointTable(spec);
+        _table = NewTable();
         _lexical = new LexicalIndex(encoder);
     }
 
     public CollectionSpec Spec { get; }
 
     private string LogPath => Path.Combine(_directory, LogFileName);
+
+    private string CentroidsPath => Path.Combine(_directory, IvfCentroidFile.FileName);
 
     /// <summary>Creates the collection on disk; the creator becomes its writer.</summary>
     public static async Task<EmbeddedCollection> CreateAsync(
@@ -259,6 +264,7 @@ internal sealed class EmbeddedCollection : IDisposable
         _end += frames.Length;
         _logRecords += records.Count;
         Mutate(table => records.ForEach(record => ApplyBoth(table, record)));
+        await SaveCentroidsAsync();
 
         if (_logRecords >= CompactionMinimumRecords && _logRecords > 2L * _table.Count)
         {
@@ -340,11 +346,43 @@ internal sealed class EmbeddedCollection : IDisposable
             }
 
             _writerLock = writerLock;
+            await SaveCentroidsAsync();
         }
         catch
         {
             writerLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>An empty table whose indexes start from the saved centroids when there are any.</summary>
+    private PointTable NewTable()
+    {
+        var table = new PointTable(Spec);
+        _savedIndexVersion = IvfCentroidFile.TryApply(CentroidsPath, table) ? table.IndexVersion : -1;
+        return table;
+    }
+
+    /// <summary>
+    /// Writer only: keeps centroids.ivf in step with the trained centroids. Not cancellable and never fatal: it follows
+    /// a write that has succeeded, and the file is only a cache (a reload without it trains again).
+    /// </summary>
+    private async Task SaveCentroidsAsync()
+    {
+        var version = _table.IndexVersion;
+        if (_writerLock is null || version == _savedIndexVersion || _table.Indexes.All(i => i.Value.Lists == 0))
+        {
+            return;
+        }
+
+        try
+        {
+            await IvfCentroidFile.WriteAsync(CentroidsPath, _table, CancellationToken.None);
+            _savedIndexVersion = version;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.CentroidsNotSaved(Spec.Name, ex);
         }
     }
 
@@ -386,7 +424,7 @@ internal sealed class EmbeddedCollection : IDisposable
         if (generation != _generation || file.Length < _end)
         {
             // Built aside and swapped in, so searches keep using the old table meanwhile.
-            var table = new PointTable(Spec);
+            var table = NewTable();
             var lexical = new LexicalIndex(_encoder);
             var scan = PointLog.ReadRecords(file, PointLog.HeaderSize, record =>
             {

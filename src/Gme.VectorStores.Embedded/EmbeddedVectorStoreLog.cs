@@ -19,4 +19,7 @@ internal static partial class EmbeddedVectorStoreLog
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Error, Message = "Compacting vector collection {Collection} failed; the log stays as it was")]
     public static partial void CompactionFailed(this ILogger logger, string collection, Exception exception);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Vector collection {Collection}: could not save the index centroids; the next load trains them again")]
+    public static partial void CentroidsNotSaved(this ILogger logger, string collection, Exception exception);
 }

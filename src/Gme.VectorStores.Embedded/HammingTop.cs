@@ -30,4 +30,9 @@ internal sealed class HammingTop(int k)
     }
 
     public IEnumerable<int> Slots() => _heap.UnorderedItems.Select(item => item.Element);
+
+    /// <summary>The <paramref name="count"/> nearest kept slots.</summary>
+    public IEnumerable<int> Nearest(int count) => _heap.Count <= count
+        ? Slots()
+        : _heap.UnorderedItems.OrderBy(item => item.Priority).Take(count).Select(item => item.Element);
 }

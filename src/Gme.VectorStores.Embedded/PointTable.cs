@@ -6,12 +6,22 @@ namespace Gme.VectorStores.Embedded;
 /// <summary>
 /// The in-memory points of one collection: a slot per point, the vectors in one <see cref="VectorColumn"/> per named
 /// vector, an id→slot map and the payloads. Freed slots are reused. Not thread-safe: the collection locks around it.
-/// Search is an exact scan; an approximate index (HNSW, binary quantisation) can replace <see cref="Search"/> while
-/// keeping the slots, payloads and filtering.
+/// Small tables are scanned exactly; large ones are searched through an <see cref="IvfIndex"/> per cosine/dot vector
+/// (binary codes, nearest lists only, float rescoring), with keyword filters resolved by a <see cref="KeywordIndex"/>.
 /// </summary>
 internal sealed class PointTable
 {
     private const int InitialCapacity = 64;
+
+    // The query's nearest lists holding under a quarter of the expected share of matches mark a filter that excludes
+    // its neighbourhood (see SearchInverted).
+    private const int NeighbourhoodLists = 2;
+    private const double DepletedFactor = 4;
+
+    // Then far matches decide the answer, which sign bits rank poorly (their angles all look alike), so up to this
+    // many times ExactFilterMaximum matches are scored exactly instead.
+    private const int DepletedExactFactor = 8;
+    private const int SelectivitySample = 1024;
 
     private readonly Dictionary<string, VectorColumn> _columns;
     private readonly Dictionary<Guid, int> _slots = [];
@@ -23,19 +33,33 @@ internal sealed class PointTable
     private int _used;
 
     private readonly QuantizedSearch _quantized;
+    private readonly KeywordIndex _keywords;
+    private readonly Dictionary<string, IvfIndex> _indexes;
 
     public PointTable(CollectionSpec spec, QuantizedSearch? quantized = null)
     {
         _quantized = quantized ?? QuantizedSearch.Default;
+        _keywords = new KeywordIndex(spec.KeywordIndexes);
         _columns = spec.Vectors.ToDictionary(
             v => v.Key,
             v => new VectorColumn(v.Value.Dimensions, v.Value.Distance),
             StringComparer.Ordinal);
+        _indexes = _quantized is { Enabled: true, Inverted: true }
+            ? _columns.Where(c => c.Value.Quantizable).ToDictionary(c => c.Key, c => new IvfIndex(c.Value), StringComparer.Ordinal)
+            : [];
         foreach (var column in _columns.Values)
         {
             column.EnsureCapacity(InitialCapacity);
         }
+
+        foreach (var index in _indexes.Values)
+        {
+            index.EnsureCapacity(InitialCapacity);
+        }
     }
+
+    /// <summary>The inverted index of each vector that has one (cosine and dot vectors, when enabled).</summary>
+    public IReadOnlyDictionary<string, IvfIndex> Indexes => _indexes;
 
     public int Count => _slots.Count;
 
@@ -53,6 +77,10 @@ internal sealed class PointTable
             _slots[record.Id] = slot;
             _ids[slot] = record.Id;
         }
+        else
+        {
+            _keywords.Remove(slot, _payloads[slot]!);
+        }
 
         foreach (var (name, column) in _columns)
         {
@@ -65,6 +93,18 @@ internal sealed class PointTable
         }
 
         _payloads[slot] = record.Payload;
+        _keywords.Add(slot, record.Payload);
+        foreach (var index in _indexes.Values)
+        {
+            if (index.NeedsTraining(_slots.Count, _quantized.MinimumPoints))
+            {
+                index.Train(LiveSlots());
+            }
+            else
+            {
+                index.Set(slot);
+            }
+        }
     }
 
     public bool Contains(Guid id) => _slots.ContainsKey(id);
@@ -74,6 +114,12 @@ internal sealed class PointTable
         if (!_slots.Remove(id, out var slot))
         {
             return false;
+        }
+
+        _keywords.Remove(slot, _payloads[slot]!);
+        foreach (var index in _indexes.Values)
+        {
+            index.Remove(slot);
         }
 
         _ids[slot] = Guid.Empty;
@@ -89,25 +135,29 @@ internal sealed class PointTable
     public List<ScoredPoint> Search(string vectorName, ReadOnlySpan<float> query, int limit, CompiledFilter? filter)
     {
         var column = _columns[vectorName];
+        if (!_quantized.Enabled)
+        {
+            return Results(ExactScan(column, query, limit, null, filter));
+        }
+
+        // Conditions on keyword-indexed keys become a bitmap; only the others are checked against payloads.
+        var (matches, complete) = filter is null ? (null, true) : _keywords.Resolve(filter);
+        var residual = complete ? null : filter;
+        if (matches is not null && matches.Count <= Math.Max(_quantized.ExactFilterMaximum, limit))
+        {
+            // So selective that scoring every match exactly is cheaper than any index, and exact.
+            return Results(ExactOver(column, query, limit, matches, residual));
+        }
+
         var candidates = (int)Math.Min(Math.Max((long)limit * _quantized.Oversampling, _quantized.MinimumCandidates), int.MaxValue);
-        if (_quantized.Enabled && column.Quantizable && _slots.Count >= _quantized.MinimumPoints && candidates < _slots.Count)
+        if (column.Quantizable && _slots.Count >= _quantized.MinimumPoints && candidates < _slots.Count)
         {
-            return Results(SearchQuantized(column, query, limit, candidates, filter));
+            return Results(_indexes.TryGetValue(vectorName, out var index) && index.Lists > 0
+                ? SearchInverted(column, index, query, limit, candidates, Selectivity(matches, residual), matches, residual)
+                : SearchQuantized(column, query, limit, candidates, matches, residual));
         }
 
-        var top = new TopK(Math.Min(limit, _slots.Count));
-        for (var slot = 0; slot < _used; slot++)
-        {
-            var payload = _payloads[slot];
-            if (payload is null || (filter is not null && !filter.Matches(payload)))
-            {
-                continue;
-            }
-
-            top.Offer(slot, column.Score(slot, query), _ids[slot]);
-        }
-
-        return Results(top.Drain());
+        return Results(ExactScan(column, query, limit, matches, residual));
     }
 
     public long CountMatching(CompiledFilter? filter)
@@ -115,6 +165,12 @@ internal sealed class PointTable
         if (filter is null)
         {
             return _slots.Count;
+        }
+
+        var (matches, complete) = _keywords.Resolve(filter);
+        if (matches is not null && complete)
+        {
+            return matches.Count;
         }
 
         long count = 0;
@@ -167,12 +223,181 @@ internal sealed class PointTable
         return result;
     }
 
+    /// <summary>Adopts saved centroids for one vector's index; only on an empty table, before the log is replayed.</summary>
+    public void UseCentroids(string vectorName, ulong[] centroids, int words, int trainedOn)
+    {
+        if (_slots.Count > 0)
+        {
+            throw new InvalidOperationException("Centroids are adopted before any point is loaded.");
+        }
+
+        if (_indexes.TryGetValue(vectorName, out var index))
+        {
+            index.UseCentroids(centroids, words, trainedOn);
+        }
+    }
+
+    /// <summary>Sum of the indexes' versions: changes whenever any centroids do.</summary>
+    public int IndexVersion => _indexes.Values.Sum(i => i.Version);
+
+    private bool Passes(int slot, SlotSet? matches, CompiledFilter? residual) =>
+        _payloads[slot] is { } payload
+        && (matches is null || matches.Contains(slot))
+        && (residual is null || residual.Matches(payload));
+
+    private List<(int Slot, float Score)> ExactScan(VectorColumn column, ReadOnlySpan<float> query, int limit, SlotSet? matches, CompiledFilter? residual)
+    {
+        var top = new TopK(Math.Min(limit, _slots.Count));
+        for (var slot = 0; slot < _used; slot++)
+        {
+            if (Passes(slot, matches, residual))
+            {
+                top.Offer(slot, column.Score(slot, query), _ids[slot]);
+            }
+        }
+
+        return top.Drain();
+    }
+
+    private List<(int Slot, float Score)> ExactOver(VectorColumn column, ReadOnlySpan<float> query, int limit, SlotSet matches, CompiledFilter? residual)
+    {
+        var top = new TopK(Math.Min(limit, matches.Count));
+        foreach (var slot in matches.Slots())
+        {
+            if (Passes(slot, null, residual))
+            {
+                top.Offer(slot, column.Score(slot, query), _ids[slot]);
+            }
+        }
+
+        return top.Drain();
+    }
+
+    /// <summary>
+    /// Reads the lists nearest the query, at least <see cref="QuantizedSearch.Probes"/> of them and more until enough
+    /// points passing the filter have been seen, keeps the nearest codes and rescores them with the floats.
+    /// <para>
+    /// A filter widens the search instead of thinning the results. When the lists read hold far fewer matches than
+    /// the filter's overall <paramref name="selectivity"/> (the filter excludes the query's neighbourhood, say
+    /// "trousers" for a dress photo), the best matches are scattered and only weakly ranked by their codes, so a
+    /// keyword filter's matches are scored exactly (up to a bound), or else every list is read and the full pool
+    /// rescored: the quantised scan, at its recall. Otherwise the pool
+    /// shrinks with the selectivity: among a tenth of the points the best rank about ten times higher in Hamming order.
+    /// </para>
+    /// </summary>
+    private List<(int Slot, float Score)> SearchInverted(
+        VectorColumn column,
+        IvfIndex index,
+        ReadOnlySpan<float> query,
+        int limit,
+        int candidates,
+        double selectivity,
+        SlotSet? matches,
+        CompiledFilter? residual)
+    {
+        var bits = new ulong[column.Words];
+        VectorColumn.Quantize(query, bits);
+        var pool = (int)Math.Min(candidates, Math.Max(Math.Ceiling(candidates * selectivity), (long)limit * _quantized.FilteredOversampling));
+        var top = new HammingTop(candidates);
+        var threshold = int.MaxValue;
+        long seen = 0;
+        long scanned = 0;
+        var probed = 0;
+        var everyList = false;
+        foreach (var list in index.ProbeOrder(bits))
+        {
+            if (probed == NeighbourhoodLists && selectivity < 1 && seen < scanned * selectivity / DepletedFactor)
+            {
+                // The query's neighbourhood (its nearest lists) is nearly empty of matches.
+                if (matches is not null && matches.Count <= DepletedExactFactor * (long)_quantized.ExactFilterMaximum)
+                {
+                    return ExactOver(column, query, limit, matches, residual);
+                }
+
+                (everyList, pool) = (true, candidates);
+            }
+
+            if (!everyList && probed >= _quantized.Probes && seen >= pool)
+            {
+                break;
+            }
+
+            probed++;
+            var members = index.Members(list);
+            scanned += members.Length;
+            foreach (var slot in members)
+            {
+                if ((matches is not null && !matches.Contains(slot)) || (residual is not null && !residual.Matches(_payloads[slot]!)))
+                {
+                    continue;
+                }
+
+                seen++;
+                var distance = column.Hamming(slot, bits);
+                if (distance < threshold)
+                {
+                    top.Offer(slot, distance);
+                    threshold = top.Threshold;
+                }
+            }
+        }
+
+        var best = new TopK(limit);
+        foreach (var slot in top.Nearest(pool))
+        {
+            best.Offer(slot, column.Score(slot, query), _ids[slot]);
+        }
+
+        return best.Drain();
+    }
+
+    /// <summary>
+    /// The share of live points that pass: exact from the keyword bitmap, estimated on an even sample of slots when
+    /// payloads must be checked.
+    /// </summary>
+    private double Selectivity(SlotSet? matches, CompiledFilter? residual)
+    {
+        if (residual is null)
+        {
+            return matches is null ? 1.0 : (double)matches.Count / Math.Max(1, _slots.Count);
+        }
+
+        var step = Math.Max(1, _used / SelectivitySample);
+        int live = 0, passing = 0;
+        for (var slot = 0; slot < _used; slot += step)
+        {
+            if (_payloads[slot] is not null)
+            {
+                live++;
+                passing += Passes(slot, matches, residual) ? 1 : 0;
+            }
+        }
+
+        // Never zero: a filter missed by the sample is rare, not absent, and reading every list finds its matches.
+        return Math.Max(passing, 1) / (double)Math.Max(live, 1);
+    }
+
+    private List<int> LiveSlots()
+    {
+        var live = new List<int>(_slots.Count);
+        for (var slot = 0; slot < _used; slot++)
+        {
+            if (_payloads[slot] is not null)
+            {
+                live.Add(slot);
+            }
+        }
+
+        return live;
+    }
+
     /// <summary>
     /// Hamming scan over sign bits for the <paramref name="candidates"/> nearest (in parallel partitions on large
     /// tables), then exact float scores for those. The filter applies during the scan, as in the exact search, so
     /// filtered results are the best matching points, not the matching remainder of an unfiltered list.
     /// </summary>
-    private List<(int Slot, float Score)> SearchQuantized(VectorColumn column, ReadOnlySpan<float> query, int limit, int candidates, CompiledFilter? filter)
+    private List<(int Slot, float Score)> SearchQuantized(
+        VectorColumn column, ReadOnlySpan<float> query, int limit, int candidates, SlotSet? matches, CompiledFilter? residual)
     {
         var bits = new ulong[column.Words];
         VectorColumn.Quantize(query, bits);
@@ -187,8 +412,7 @@ internal sealed class PointTable
             var end = (int)((long)used * (partition + 1) / partitions);
             for (var slot = start; slot < end; slot++)
             {
-                var payload = _payloads[slot];
-                if (payload is null || (filter is not null && !filter.Matches(payload)))
+                if (!Passes(slot, matches, residual))
                 {
                     continue;
                 }
@@ -233,10 +457,16 @@ internal sealed class PointTable
             var capacity = checked(_ids.Length * 2);
             Array.Resize(ref _ids, capacity);
             Array.Resize(ref _payloads, capacity);
-            foreach (var column in _columns.Values)
+            foreach (var index in _indexes.Values)
             {
-                column.EnsureCapacity(capacity);
+                index.EnsureCapacity(capacity);
             }
+        }
+
+        // The floats, by far the largest part, grow a chunk at a time rather than doubling with the slot arrays.
+        foreach (var column in _columns.Values)
+        {
+            column.EnsureCapacity(_used + 1);
         }
 
         return _used++;

@@ -6,14 +6,18 @@ using Gme.Core.Vectors;
 namespace Gme.VectorStores.Embedded;
 
 /// <summary>
-/// One named vector of every point, stored contiguously (slot i at [i * dimensions, (i + 1) * dimensions)) so a scan
-/// streams through memory. Cosine vectors are stored normalised, which makes their score a plain dot product.
+/// One named vector of every point, in chunks of <see cref="ChunkRows"/> rows (slot i in chunk i / ChunkRows), so a
+/// scan streams through memory while growth adds a chunk instead of copying everything into an array twice the size
+/// (which held both copies at once, ~1.2 GB at 100k x 1536, and left up to half of the new one unused).
+/// Cosine vectors are stored normalised, which makes their score a plain dot product.
 /// Beside the floats, each row's sign bits (one bit per dimension, packed in ulongs) feed the quantised scan.
 /// </summary>
 internal sealed class VectorColumn(int dimensions, Distance distance)
 {
     private readonly int _words = (dimensions + 63) / 64;
-    private float[] _data = [];
+    public const int ChunkRows = 1024;
+
+    private float[][] _chunks = [];
     private ulong[] _bits = [];
 
     public int Dimensions => dimensions;
@@ -28,11 +32,23 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
 
     public void EnsureCapacity(int slots)
     {
-        var needed = checked(slots * dimensions);
-        if (_data.Length < needed)
+        var chunks = (slots + ChunkRows - 1) / ChunkRows;
+        if (_chunks.Length < chunks)
         {
-            Array.Resize(ref _data, needed);
-            Array.Resize(ref _bits, checked(slots * _words));
+            var grown = new float[chunks][];
+            _chunks.CopyTo(grown, 0);
+            for (var i = _chunks.Length; i < chunks; i++)
+            {
+                grown[i] = new float[checked(ChunkRows * dimensions)];
+            }
+
+            _chunks = grown;
+        }
+
+        // The codes are small (1/32 of the floats): they double, so growing one slot at a time stays amortised O(1).
+        if (_bits.Length < checked(slots * _words))
+        {
+            Array.Resize(ref _bits, Math.Max(slots * _words, 2 * _bits.Length));
         }
     }
 
@@ -53,10 +69,13 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
 
     /// <summary>Differing sign bits between a row and the query's bits: lower is nearer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Hamming(int slot, ReadOnlySpan<ulong> query)
+    public int Hamming(int slot, ReadOnlySpan<ulong> query) => Hamming(_bits.AsSpan(slot * _words, _words), query);
+
+    /// <summary>Differing bits between two codes of the same length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Hamming(ReadOnlySpan<ulong> row, ReadOnlySpan<ulong> query)
     {
         // The hot loop of the quantised scan: four independent sums keep several popcounts in flight at once.
-        var row = _bits.AsSpan(slot * _words, _words);
         int a = 0, b = 0, c = 0, d = 0;
         var i = 0;
         for (; i + 4 <= row.Length; i += 4)
@@ -75,7 +94,7 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
         return a + b + c + d;
     }
 
-    public ReadOnlySpan<float> Row(int slot) => _data.AsSpan(slot * dimensions, dimensions);
+    public ReadOnlySpan<float> Row(int slot) => _chunks[slot / ChunkRows].AsSpan(slot % ChunkRows * dimensions, dimensions);
 
     public void Set(int slot, ReadOnlySpan<float> vector)
     {
@@ -84,7 +103,7 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
             throw new InvalidDataException($"A stored vector has {vector.Length} dimensions where the collection has {dimensions}.");
         }
 
-        vector.CopyTo(_data.AsSpan(slot * dimensions, dimensions));
+        vector.CopyTo(_chunks[slot / ChunkRows].AsSpan(slot % ChunkRows * dimensions, dimensions));
         Quantize(vector, _bits.AsSpan(slot * _words, _words));
     }
 

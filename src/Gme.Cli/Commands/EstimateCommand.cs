@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core;
 using Gme.Core.Sources;
+using Gme.Core.Storage;
 using Gme.Gemini;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +14,7 @@ namespace Gme.Cli.Commands;
 /// <summary>
 /// `gme estimate`: what embedding a catalogue with Gemini would cost, batch against synchronous, before anything is
 /// sent. Reads the catalogue (or takes a product count and an average text size) and the prices from Gme:Gemini.
+/// Also how long a run would take with the configured provider (<see cref="DurationEstimate"/>).
 /// </summary>
 internal static class EstimateCommand
 {
@@ -61,6 +64,10 @@ internal static class EstimateCommand
             else
             {
                 Print(estimate, options);
+                // Duration for the provider a run would use (Gme:Provider, local by default), at this machine's pace.
+                var provider = configuration[$"{GmeOptions.SectionName}:{nameof(GmeOptions.Provider)}"] ?? "local";
+                var recorded = DurationEstimate.Read(new DataPaths(common.DataDirectory));
+                Console.WriteLine($"{provider} provider: {DurationEstimate.Before(provider, estimate.Items, recorded, Environment.ProcessorCount)}");
             }
 
             return 0;

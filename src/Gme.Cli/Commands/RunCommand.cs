@@ -3,7 +3,10 @@ using System.Diagnostics;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
 using Gme.Contracts;
+using Gme.Core;
 using Gme.Core.Errors;
+using Gme.Core.Ledger;
+using Gme.Core.Storage;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
 using Gme.Pipeline;
@@ -145,6 +148,11 @@ internal static class RunCommand
         return directory.Exists ? directory.FullName : throw new CliException($"{setting} '{directory.FullName}' is not an existing folder");
     }
 
+    /// <summary>Products the run will have, when known before ingest (the sample's size, or a limit).</summary>
+    private static long? KnownProducts(SourceSpec spec) => spec.Kind == "sample"
+        ? (spec.Limit > 0 ? Math.Min(spec.Limit, spec.SampleProducts) : spec.SampleProducts)
+        : spec.Limit > 0 ? spec.Limit : null;
+
     private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -169,6 +177,11 @@ internal static class RunCommand
             };
             var (runId, resumed) = await services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, description, ct);
             Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
+            var provider = services.GetRequiredService<IOptions<GmeOptions>>().Value.Provider;
+            var paths = services.GetRequiredService<DataPaths>();
+            var recorded = DurationEstimate.Read(paths);
+            var cores = Environment.ProcessorCount;
+            Console.WriteLine(DurationEstimate.Before(provider, KnownProducts(spec), recorded, cores));
 
             var bus = services.GetRequiredService<IBus>();
             await bus.Publish(new RunStarted { RunId = runId }, ct);
@@ -180,8 +193,16 @@ internal static class RunCommand
             }
 
             var status = services.GetRequiredService<LedgerStatus>();
-            var final = await RunProgressView.FollowAsync(status, runId, ct);
+            var final = await RunProgressView.FollowAsync(
+                status, runId, ct, (counts, elapsed) => DurationEstimate.Remaining(provider, counts, elapsed, recorded, cores));
             stopwatch.Stop();
+            if (!resumed && final.Counts.Status is RunStatus.Completed)
+            {
+                // A resumed run did only part of the work in this time, so only whole runs set the pace.
+                var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+                await DurationEstimate.RecordAsync(paths, provider, final.Counts.Indexed, stopwatch.Elapsed.TotalSeconds, now);
+            }
+
             var reasons = final.Counts.Failed > 0
                 ? await status.RunFailureReasonsAsync(runId, RunSummaryView.TopReasons, CancellationToken.None)
                 : [];

@@ -11,25 +11,29 @@ internal static class RunProgressView
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(250);
 
-    public static async Task<(RunProgressCounts Counts, StageClock Clock)> FollowAsync(LedgerStatus status, Guid runId, CancellationToken ct)
+    /// <param name="eta">Time left for the counts so far and the time since the start, or null (shown when not null).</param>
+    public static async Task<(RunProgressCounts Counts, StageClock Clock)> FollowAsync(
+        LedgerStatus status, Guid runId, CancellationToken ct, Func<RunProgressCounts, TimeSpan, string?>? eta = null)
     {
+        eta ??= (_, _) => null;
         var clock = new StageClock();
         var started = DateTime.UtcNow;
         var interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunProgressCounts counts;
         if (interactive)
         {
-            counts = await FollowInteractiveAsync(status, runId, clock, started, ct);
+            counts = await FollowInteractiveAsync(status, runId, clock, started, eta, ct);
         }
         else
         {
-            counts = await FollowPlainAsync(status, runId, clock, started, ct);
+            counts = await FollowPlainAsync(status, runId, clock, started, eta, ct);
         }
 
         return (counts, clock);
     }
 
-    private static async Task<RunProgressCounts> FollowPlainAsync(LedgerStatus status, Guid runId, StageClock clock, DateTime started, CancellationToken ct)
+    private static async Task<RunProgressCounts> FollowPlainAsync(
+        LedgerStatus status, Guid runId, StageClock clock, DateTime started, Func<RunProgressCounts, TimeSpan, string?> eta, CancellationToken ct)
     {
         string? last = null;
         var lastPrinted = DateTime.MinValue;
@@ -40,7 +44,8 @@ internal static class RunProgressView
             var line = Line(counts, clock);
             if (counts.IsFinished || (line != last && DateTime.UtcNow - lastPrinted >= TimeSpan.FromSeconds(2)))
             {
-                Console.WriteLine($"[{(DateTime.UtcNow - started).TotalSeconds,6:F1}s] {line}");
+                var left = eta(counts, DateTime.UtcNow - started);
+                Console.WriteLine($"[{(DateTime.UtcNow - started).TotalSeconds,6:F1}s] {line}{(left is null ? "" : " | " + left)}");
                 last = line;
                 lastPrinted = DateTime.UtcNow;
             }
@@ -54,7 +59,8 @@ internal static class RunProgressView
         }
     }
 
-    private static async Task<RunProgressCounts> FollowInteractiveAsync(LedgerStatus status, Guid runId, StageClock clock, DateTime started, CancellationToken ct)
+    private static async Task<RunProgressCounts> FollowInteractiveAsync(
+        LedgerStatus status, Guid runId, StageClock clock, DateTime started, Func<RunProgressCounts, TimeSpan, string?> eta, CancellationToken ct)
     {
         RunProgressCounts? final = null;
         await AnsiConsole.Progress()
@@ -75,7 +81,8 @@ internal static class RunProgressView
                         var task = tasks[names[i]];
                         task.MaxValue = i == 0 && !counts.IngestDone ? total + 1 : total;
                         task.Value = values[i];
-                        task.Description = $"{names[i],-7} {values[i],7:N0}" + (i == 1 ? $" {ImageRate(counts, clock)}" : "") + (i == 4 && counts.Failed > 0 ? $" ({counts.Failed:N0} failed)" : "");
+                        task.Description = $"{names[i],-7} {values[i],7:N0}" + (i == 1 ? $" {ImageRate(counts, clock)}" : "") + (i == 4 && counts.Failed > 0 ? $" ({counts.Failed:N0} failed)" : "")
+                            + (i == 4 && eta(counts, DateTime.UtcNow - started) is { } left ? $" {left}" : "");
                     }
 
                     if (counts.IsFinished)

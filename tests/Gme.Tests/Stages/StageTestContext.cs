@@ -1,5 +1,6 @@
 using Gme.Core;
 using Gme.Core.Embeddings;
+using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging;
 using Gme.Core.Storage;
@@ -47,6 +48,8 @@ internal sealed class StageTestContext : IAsyncDisposable
         services.AddOptions<Gme.Pipeline.EmbedderOptions>().Configure(o => o.ShardMaxItems = 4);
         services.AddOptions<Gme.Pipeline.IngestOptions>();
         services.AddOptions<Gme.Pipeline.IndexerOptions>();
+        services.AddSingleton<IImageCache, ImageCache>();
+        services.AddSingleton<Gme.Pipeline.Stages.ShardRequestFiles>();
         configure?.Invoke(services);
         services.AddMassTransitTestHarness(x =>
         {

@@ -23,6 +23,7 @@ internal sealed class CollectShardConsumer(
     IDbContextFactory<LedgerDbContext> dbFactory,
     LedgerUnitOfWork unitOfWork,
     IEmbeddingProvider provider,
+    ShardRequestFiles requestFiles,
     DataPaths paths,
     IOptions<EmbedderOptions> options,
     TimeProvider clock,
@@ -104,6 +105,9 @@ internal sealed class CollectShardConsumer(
         }
 
         var products = await db.Products.Where(p => p.ShardId == shard.Id && p.Stage == ProductStage.Sharded).ToListAsync(ct);
+
+        // Collected before and sent back (its vector file was lost): the request file went with the release.
+        await requestFiles.EnsureAsync(shard, products, ct);
         if (status.State is not BatchJobState.Succeeded)
         {
             await RetryOrFailAsync(db, outbox, shard, products, status, now, ct);
