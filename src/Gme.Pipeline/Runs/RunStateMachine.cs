@@ -71,6 +71,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
                 .Then(c =>
                 {
                     c.Saga.Error = null;
+                    c.Saga.FailureKind = null;
                     Touch(c.Saga);
                 })
                 .IfElse(c => c.Saga.IndexedAt is not null,
@@ -153,10 +154,11 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             .Then(c =>
             {
                 var fault = c.Message;
-                var error = fault.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType.Split('.').Last()}: {e.Message}" : "unknown error";
                 var messageType = fault.FaultMessageTypes.FirstOrDefault()?.Split(':').Last() ?? typeof(T).Name;
+                var (error, kind) = RunFailure.FromFault(messageType, fault.Exceptions.FirstOrDefault());
                 _logger.StageFaulted(c.Saga.Id, messageType, error);
-                Stop(c.Saga, $"{messageType} failed: {error}");
+                Stop(c.Saga, error);
+                c.Saga.FailureKind = kind;
             })
             .TransitionTo(Failed);
 
