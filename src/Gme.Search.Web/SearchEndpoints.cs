@@ -198,26 +198,15 @@ internal static class SearchEndpoints
             return null;
         }
 
-        var parsed = new List<KeyValuePair<string, string>>();
-        foreach (var f in filters)
+        List<KeyValuePair<string, string>> parsed;
+        try
         {
-            var parts = f.Split('=', 2);
-            if (parts.Length != 2 || parts[0].Trim().Length == 0)
-            {
-                problem = Problem(StatusCodes.Status400BadRequest, $"filter '{f}' is not key=value.", "filter");
-                return null;
-            }
-
-            var key = parts[0].Trim();
-            if (!indexer.KeywordIndexes.Contains(key, StringComparer.Ordinal))
-            {
-                // Without this an unknown key matches nothing and the answer is an empty list, which looks like "no hits".
-                problem = Problem(StatusCodes.Status400BadRequest,
-                    $"filter key '{key}' is unknown; filterable keys: {string.Join(", ", indexer.KeywordIndexes)}.", "filter");
-                return null;
-            }
-
-            parsed.Add(new(key, parts[1].Trim()));
+            parsed = SearchFilters.Parse(filters, indexer.KeywordIndexes);
+        }
+        catch (SearchException ex)
+        {
+            problem = Problem(StatusCodes.Status400BadRequest, ex.Message, "filter");
+            return null;
         }
 
         return new SearchRequest

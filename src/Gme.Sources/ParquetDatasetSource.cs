@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Gme.Core.Errors;
 using Gme.Core.Sources;
+using Gme.Core.Storage;
 using Parquet;
 using Parquet.Schema;
 
@@ -36,7 +37,8 @@ public sealed class ParquetDatasetSource : IDatasetSource
     {
         await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
         CatalogueFile.CheckParquetEnds(_path, stream);
-        await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: false, cancellationToken);
+        ParquetFooter.Check(_path, stream);
+        await using var reader = await ParquetReader.CreateAsync(ParquetFooter.GuardEnd(stream), new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: false, cancellationToken);
 
         var columns = reader.Schema.Fields
             .OfType<DataField>()

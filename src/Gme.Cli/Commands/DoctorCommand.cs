@@ -17,7 +17,10 @@ internal static class DoctorCommand
 
     public static Command Create()
     {
-        var repair = new Option<bool>("--repair") { Description = "Rebuild the index from the vector files and re-queue products whose vectors are lost" };
+        var repair = new Option<bool>("--repair")
+        {
+            Description = "Rebuild the index from the vector files, re-queue products whose vectors are lost, and move a torn ledger log or a damaged ledger aside",
+        };
         var command = new Command("doctor", "Check a data dir for damage (ledger, vector files, index) and optionally repair it");
         command.Options.Add(repair);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
@@ -27,17 +30,35 @@ internal static class DoctorCommand
 
             // Checked before any host opens the ledger: a damaged one would only throw there.
             var paths = new DataPaths(common.DataDirectory);
-            if (DataDirDoctor.CheckWriteAheadLog(paths.LedgerFile) is { } wal)
+            // Checked before any host opens the ledger, which would reset a torn log (hiding the loss) or throw on a damaged database.
+            var ledgerProblems = new[]
             {
-                // Before any host opens the ledger for writing, which would reset the log and hide the loss.
-                Console.WriteLine($"{paths.LedgerFile}: {wal}; restore the ledger from a backup, or move the log aside to go on without them (not repaired automatically)");
-                return ProblemsExitCode;
-            }
+                DataDirDoctor.CheckWriteAheadLog(paths.LedgerFile) is { } wal ? $"{paths.LedgerFile}: {wal}; {DataDirDoctor.WalRepairHint}" : null,
+            }.OfType<string>().ToList();
 
-            if (DataDirDoctor.CheckLedger(paths.LedgerFile) is { } ledger)
+            // With a garbage log beside it, opening the database fails whatever its state: judge it once the log is sound.
+            if (ledgerProblems.Count == 0 && DataDirDoctor.CheckLedger(paths.LedgerFile) is { } ledger)
             {
-                Console.WriteLine($"{paths.LedgerFile}: {ledger}; restore it from a backup (not repaired automatically)");
-                return ProblemsExitCode;
+                ledgerProblems.Add($"{paths.LedgerFile}: {ledger}; {DataDirDoctor.LedgerRepairHint}");
+            }
+            if (ledgerProblems.Count > 0)
+            {
+                ledgerProblems.ForEach(Console.WriteLine);
+                if (!result.GetValue(repair))
+                {
+                    Console.WriteLine($"{ledgerProblems.Count} problems; run `gme doctor --repair` to fix them");
+                    return ProblemsExitCode;
+                }
+
+                foreach (var line in DataDirDoctor.RepairLedgerFiles(paths.LedgerFile, TimeProvider.System))
+                {
+                    Console.WriteLine($"repaired: {line}");
+                }
+
+                if (!File.Exists(paths.LedgerFile))
+                {
+                    return 0;
+                }
             }
 
             return await QueryHost.RunAsync(common, async services =>

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Pipeline;
 using Gme.Pipeline.Search;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Cli.Commands;
 
@@ -33,18 +35,21 @@ internal static class SearchCommand
         command.Options.Add(json);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
-            var request = new SearchRequest
+            var filters = result.GetValue(filter) ?? [];
+            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result), services =>
             {
-                Text = result.GetValue(text),
-                ImagePath = result.GetValue(image)?.FullName,
-                SimilarTo = result.GetValue(similar),
-                Filters = ParseFilters(result.GetValue(filter) ?? []),
-                Top = result.GetValue(top),
-                Mode = result.GetValue(mode),
-            };
-
-            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result),
-                services => services.GetRequiredService<ProductSearch>().SearchAsync(request, ct), ct);
+                // The API's check: an unknown key is an error naming the known ones, not an empty answer.
+                var request = new SearchRequest
+                {
+                    Text = result.GetValue(text),
+                    ImagePath = result.GetValue(image)?.FullName,
+                    SimilarTo = result.GetValue(similar),
+                    Filters = SearchFilters.Parse(filters, services.GetRequiredService<IOptions<IndexerOptions>>().Value.KeywordIndexes),
+                    Top = result.GetValue(top),
+                    Mode = result.GetValue(mode),
+                };
+                return services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
+            }, ct);
             if (result.GetValue(json))
             {
                 Json.Print(hits);
@@ -58,15 +63,6 @@ internal static class SearchCommand
         }));
         return command;
     }
-
-    internal static List<KeyValuePair<string, string>> ParseFilters(IEnumerable<string> filters) =>
-        filters.Select(f =>
-        {
-            var parts = f.Split('=', 2);
-            return parts.Length == 2 && parts[0].Trim().Length > 0
-                ? new KeyValuePair<string, string>(parts[0].Trim(), parts[1].Trim())
-                : throw new CliException($"--filter '{f}' is not key=value");
-        }).ToList();
 
     private static void PrintText(IReadOnlyList<SearchHit> hits)
     {

@@ -1,3 +1,4 @@
+using Gme.Cli.Hosting;
 using Gme.Core.Ledger;
 using Gme.Core.Runs;
 
@@ -10,9 +11,6 @@ internal static class RunSummaryView
     public const int FailedProductsExitCode = 3;
 
     public const int PausedExitCode = 4;
-
-    /// <summary>A stage gave up: the run stopped.</summary>
-    public const int RunFailedExitCode = 1;
 
     /// <summary>Failure reasons printed when products failed.</summary>
     public const int TopReasons = 3;
@@ -44,27 +42,24 @@ internal static class RunSummaryView
             Console.WriteLine($"Validation {(c.ValidationPassed == true ? "passed" : "FAILED")}: {c.ReportPath}");
         }
 
-        switch (c.Status)
+        var outcome = Outcome(c, reasons);
+        if (outcome.ErrorLine is { } line)
         {
-            case RunStatus.Completed when c.Failed > 0:
-                Console.Error.WriteLine($"error: {c.Failed:N0} of {c.Ingested:N0} products failed: "
-                    + string.Join("; ", reasons.Select(r => $"{r.Reason} ({r.Count:N0})"))
-                    + ". Run the same command again to retry them; `gme status` lists every reason.");
-                return FailedProductsExitCode;
-            case RunStatus.Completed when c.ValidationPassed == true:
-                return 0;
-            case RunStatus.Completed:
-                Console.Error.WriteLine($"error: validation failed: {c.Error}");
-                return FailedProductsExitCode;
-            case RunStatus.Paused:
-                Console.Error.WriteLine($"paused: {c.Error}. Run the same command again to resume.");
-                return PausedExitCode;
-            case RunStatus.Failed when Hosting.BadInput.FromRunError(c.Error) is { } bad:
-                Console.Error.WriteLine($"error: {bad}");
-                return Hosting.BadInput.ExitCode;
-            default:
-                Console.Error.WriteLine($"error: run failed: {c.Error?.TrimEnd('.')}. Fix the cause and run the same command again to resume.");
-                return RunFailedExitCode;
+            Console.Error.WriteLine(line);
         }
+
+        return outcome.ExitCode;
     }
+
+    /// <summary>The exit code and error line of a finished run (see <see cref="Print"/>).</summary>
+    public static CliOutcome Outcome(RunProgressCounts c, IReadOnlyList<(string Reason, int Count)> reasons) => c.Status switch
+    {
+        RunStatus.Completed when c.Failed > 0 => new(FailedProductsExitCode, $"error: {c.Failed:N0} of {c.Ingested:N0} products failed: "
+            + string.Join("; ", reasons.Select(r => $"{r.Reason} ({r.Count:N0})"))
+            + ". Run the same command again to retry them; `gme status` lists every reason."),
+        RunStatus.Completed when c.ValidationPassed == true => new(0, null),
+        RunStatus.Completed => new(FailedProductsExitCode, $"error: validation failed: {c.Error}"),
+        RunStatus.Paused => new(PausedExitCode, $"paused: {c.Error}. Run the same command again to resume."),
+        _ => CliOutcome.FromFailedRun(c.FailureKind, c.Error),
+    };
 }

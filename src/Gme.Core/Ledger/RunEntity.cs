@@ -36,6 +36,9 @@ public sealed class RunEntity : SagaStateMachineInstance, ISagaVersion
     public string? ReportPath { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>Why the run failed (set with <see cref="Error"/> by the run saga; null unless the run is failed).</summary>
+    public RunFailureKind? FailureKind { get; set; }
+
     /// <summary>Optimistic concurrency token of the saga: bumped on every saga save.</summary>
     public int Version { get; set; }
 

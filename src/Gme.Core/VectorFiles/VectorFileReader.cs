@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Gme.Core.Storage;
 using Parquet;
 using Parquet.Schema;
 
@@ -16,7 +17,7 @@ public static class VectorFileReader
         string path,
         CancellationToken cancellationToken = default)
     {
-        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        await using var reader = await OpenAsync(path, cancellationToken);
         return await ReadSpacesAsync(reader, path, cancellationToken);
     }
 
@@ -24,7 +25,7 @@ public static class VectorFileReader
         string path,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        await using var reader = await OpenAsync(path, cancellationToken);
         var spaces = await ReadSpacesAsync(reader, path, cancellationToken);
         var productIdField = RequireColumn(reader.Schema, VectorFileSchema.ProductIdColumn, path);
         var pointIdField = RequireColumn(reader.Schema, VectorFileSchema.PointIdColumn, path);
@@ -72,6 +73,22 @@ public static class VectorFileReader
 
                 yield return new VectorRow(productId, pointId, vectors);
             }
+        }
+    }
+
+    /// <summary>Opens the file once its footer is known to be whole: a damaged one would hang the Parquet library.</summary>
+    private static async Task<ParquetReader> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        try
+        {
+            ParquetFooter.Check(path, stream);
+            return await ParquetReader.CreateAsync(ParquetFooter.GuardEnd(stream), leaveStreamOpen: false, cancellationToken: cancellationToken);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
         }
     }
 

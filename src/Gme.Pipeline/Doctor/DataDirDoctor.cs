@@ -44,7 +44,7 @@ public sealed class DataDirDoctor
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA integrity_check";
             var result = command.ExecuteScalar() as string;
-            return result == "ok" ? null : $"SQLite integrity check failed: {result}";
+            return result == "ok" ? null : $"SQLite integrity check failed: {Shorten(OneLine(result ?? "no answer"))}";
         }
         catch (SqliteException ex)
         {
@@ -81,6 +81,62 @@ public sealed class DataDirDoctor
             : $"its write-ahead log {wal.Name} holds no SQLite log header (overwritten or garbage): the changes it held are lost";
     }
 
+    /// <summary>What <see cref="RepairLedgerFiles"/> does about a torn or garbage write-ahead log, for the doctor's line.</summary>
+    public const string WalRepairHint = "`gme doctor --repair` moves the log aside, so the ledger opens at its last checkpoint, and the next `gme run` with the same source redoes what it lost";
+
+    /// <summary>What <see cref="RepairLedgerFiles"/> does about a ledger that cannot be read, for the doctor's line.</summary>
+    public const string LedgerRepairHint = "`gme doctor --repair` moves it aside, and the next `gme run` with the same source starts a new ledger and embeds every product again "
+        + "(or restore it from a backup)";
+
+    /// <summary>
+    /// Repairs the ledger's own files, before anything opens them (opening would reset a torn log and hide the loss;
+    /// a damaged database cannot be opened at all). A torn or garbage write-ahead log is moved aside: SQLite then opens
+    /// the database at its last checkpoint, and the changes the log held are redone by the next run, which finds the
+    /// products it lost not yet indexed (every stage is idempotent; the index and the vector files are checked against
+    /// the rolled-back ledger by <see cref="RepairAsync"/>). A database that fails its integrity check is moved aside
+    /// with its log: the next run with the same source builds a new ledger from the catalogue. Nothing is deleted.
+    /// Returns what it did, one line each.
+    /// </summary>
+    public static IReadOnlyList<string> RepairLedgerFiles(string ledgerFile, TimeProvider clock)
+    {
+        var done = new List<string>();
+        var stamp = clock.GetUtcNow().ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        if (CheckWriteAheadLog(ledgerFile) is not null)
+        {
+            var aside = MoveAside(ledgerFile + "-wal", stamp);
+            MoveAside(ledgerFile + "-shm", stamp);
+            done.Add($"{ledgerFile}-wal: moved aside to {aside}; the ledger is back at its last checkpoint, and the next `gme run` with the same source redoes what the log held");
+        }
+
+        // Judged only once the log is sound: with a garbage log beside it, opening the database fails whatever its state.
+        if (CheckLedger(ledgerFile) is not null)
+        {
+            var aside = MoveAside(ledgerFile, stamp);
+            MoveAside(ledgerFile + "-wal", stamp);
+            MoveAside(ledgerFile + "-shm", stamp);
+            done.Add($"{ledgerFile}: moved aside to {aside}; the next `gme run` with the same source starts a new ledger and embeds every product again");
+        }
+
+        return done;
+    }
+
+    private static string? MoveAside(string path, string stamp)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var aside = $"{path}.damaged-{stamp}";
+        for (var n = 2; File.Exists(aside); n++)
+        {
+            aside = $"{path}.damaged-{stamp}-{n}";
+        }
+
+        File.Move(path, aside);
+        return aside;
+    }
+
     private const int WalHeaderBytes = 32;
     private const uint WalMagicLittleEndianChecksums = 0x377f0682;
     private const uint WalMagicBigEndianChecksums = 0x377f0683;
@@ -91,13 +147,13 @@ public sealed class DataDirDoctor
         var findings = new List<DoctorFinding>();
         if (CheckWriteAheadLog(_paths.LedgerFile) is { } walProblem)
         {
-            findings.Add(new DoctorFinding(_paths.LedgerFile, $"{walProblem}; restore the ledger from a backup, or move the log aside to go on without them", Repairable: false));
+            findings.Add(new DoctorFinding(_paths.LedgerFile, $"{walProblem}; {WalRepairHint}", Repairable: true));
         }
 
-        if (CheckLedger(_paths.LedgerFile) is { } ledgerProblem)
+        else if (CheckLedger(_paths.LedgerFile) is { } ledgerProblem)
         {
             // Everything else is checked against the ledger: without it there is nothing sound to compare with.
-            findings.Add(new DoctorFinding(_paths.LedgerFile, $"{ledgerProblem}; restore it from a backup", Repairable: false));
+            findings.Add(new DoctorFinding(_paths.LedgerFile, $"{ledgerProblem}; {LedgerRepairHint}", Repairable: true));
             return findings;
         }
 
@@ -123,8 +179,8 @@ public sealed class DataDirDoctor
     /// <summary>Repairs what <see cref="CheckAsync"/> found; returns what it did, one line each.</summary>
     public async Task<IReadOnlyList<string>> RepairAsync(CancellationToken cancellationToken = default)
     {
-        var done = new List<string>();
-        if (CheckLedger(_paths.LedgerFile) is not null)
+        var done = new List<string>(RepairLedgerFiles(_paths.LedgerFile, _clock));
+        if (!File.Exists(_paths.LedgerFile))
         {
             return done;
         }
@@ -312,4 +368,6 @@ public sealed class DataDirDoctor
         where T : notnull => (T)(_services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered"));
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    private static string Shorten(string line) => line.Length <= 300 ? line : line[..300] + "…";
 }

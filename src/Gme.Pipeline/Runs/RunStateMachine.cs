@@ -63,9 +63,15 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             When(RemovalsPurged).IfIndexed(this),
             When(PauseReported).Then(c => Stop(c.Saga, c.Message.Reason)).TransitionTo(Paused));
 
-        // A resumed run re-announces itself; if the validation request was lost in a crash, this asks again.
+        // A resumed run re-announces itself; if the validation request was lost in a crash, this asks again. Products
+        // sent back since it was indexed (`gme doctor --repair` re-queues those whose vectors were lost) take it back to
+        // Running first, so that it is not validated, and called done, without them.
         During(Validating,
-            When(Started).Publish(c => new ValidateRun { RunId = c.Saga.Id }),
+            When(Started)
+                .ThenAsync(c => ReopenIfPendingAsync(c.Saga, c.CancellationToken))
+                .IfElse(c => c.Saga.IndexedAt is not null,
+                    validating => validating.Publish(c => new ValidateRun { RunId = c.Saga.Id }),
+                    running => running.TransitionTo(Running)),
             When(Validated).Then(c => Touch(c.Saga)).TransitionTo(Completed));
 
         // Running again takes a stopped run back; it goes straight to validation if it got that far.
@@ -74,8 +80,10 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
                 .Then(c =>
                 {
                     c.Saga.Error = null;
+                    c.Saga.FailureKind = null;
                     Touch(c.Saga);
                 })
+                .ThenAsync(c => ReopenIfPendingAsync(c.Saga, c.CancellationToken))
                 .IfElse(c => c.Saga.IndexedAt is not null,
                     validating => validating.TransitionTo(Validating).Publish(c => new ValidateRun { RunId = c.Saga.Id }),
                     running => running.TransitionTo(Running).IfIndexed(this)));
@@ -145,6 +153,22 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
         run.UpdatedAt = run.IndexedAt.Value;
     }
 
+    /// <summary>An indexed run whose products are pending again (re-queued by the doctor) is not indexed any more.</summary>
+    private async Task ReopenIfPendingAsync(RunEntity run, CancellationToken cancellationToken)
+    {
+        if (run.IndexedAt is null)
+        {
+            return;
+        }
+
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await RunCompletion.HasPendingProductsAsync(db, run.Id, cancellationToken))
+        {
+            run.IndexedAt = null;
+            Touch(run);
+        }
+    }
+
     private void Correlate<T>(System.Linq.Expressions.Expression<Func<Event<T>>> propertyExpression, Func<T, Guid> runId)
         where T : class =>
         Event(propertyExpression, x =>
@@ -159,10 +183,11 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             .Then(c =>
             {
                 var fault = c.Message;
-                var error = fault.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType.Split('.').Last()}: {e.Message}" : "unknown error";
                 var messageType = fault.FaultMessageTypes.FirstOrDefault()?.Split(':').Last() ?? typeof(T).Name;
+                var (error, kind) = RunFailure.FromFault(messageType, fault.Exceptions.FirstOrDefault());
                 _logger.StageFaulted(c.Saga.Id, messageType, error);
-                Stop(c.Saga, $"{messageType} failed: {error}");
+                Stop(c.Saga, error);
+                c.Saga.FailureKind = kind;
             })
             .TransitionTo(Failed);
 

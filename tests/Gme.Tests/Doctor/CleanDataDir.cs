@@ -19,6 +19,9 @@ public sealed class CleanDataDir : IAsyncLifetime
 {
     public const int Products = 40;
 
+    /// <summary>A whole run with the local model, on a shared machine where other test classes run beside it.</summary>
+    public static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
     private readonly TempDirectory _dir = new();
 
     public string Path => _dir.Path;
@@ -54,7 +57,7 @@ public sealed class CleanDataDir : IAsyncLifetime
                 var stages = await db.Products.GroupBy(p => new { p.Stage, p.Failed }).Select(g => $"{g.Key.Stage}{(g.Key.Failed ? " failed" : "")}: {g.Count()}").ToListAsync(ct);
                 var run = await db.Runs.SingleAsync(r => r.Id == runId, ct);
                 return $"{string.Join(", ", stages)}; run {run.Status}";
-            }, s => s.StartsWith($"Indexed: {Products};", StringComparison.Ordinal), "every product indexed", ct);
+            }, s => s.StartsWith($"Indexed: {Products};", StringComparison.Ordinal), "every product indexed", RunTimeout, ct);
             Collection = (await dbFactory.CreateDbContext().Runs.SingleAsync(r => r.Id == runId, ct)).Collection;
         }
         finally
@@ -99,10 +102,11 @@ public sealed class CleanDataDir : IAsyncLifetime
 
 /// <summary>
 /// The damage matrix runs a whole pipeline (with the local model) for its clean state: alone, after the parallel
-/// tests, so that a loaded machine does not push it past the wait for every product to be indexed.
+/// tests, so that a loaded machine does not push it past the wait for every product to be indexed. The clean run is
+/// made once for the whole collection.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class DoctorCollection
+public sealed class DoctorCollection : ICollectionFixture<CleanDataDir>
 {
     public const string Name = "doctor";
 }

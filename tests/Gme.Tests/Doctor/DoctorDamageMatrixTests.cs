@@ -12,7 +12,7 @@ namespace Gme.Tests.Doctor;
 /// indexed points with the same vectors, nothing dropped silently.
 /// </summary>
 [Collection(DoctorCollection.Name)]
-public sealed class DoctorDamageMatrixTests(CleanDataDir clean) : IClassFixture<CleanDataDir>
+public sealed class DoctorDamageMatrixTests(CleanDataDir clean)
 {
     public static TheoryData<string> IndexDamage() => ["points-log-halved", "points-log-byte-flipped", "points-log-deleted", "index-deleted", "collection-json-emptied"];
 

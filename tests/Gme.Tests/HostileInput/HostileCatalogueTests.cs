@@ -1,19 +1,37 @@
 using System.Diagnostics;
+using Gme.Cli.Commands;
+using Gme.Cli.Hosting;
+using Gme.Cli.Output;
 using Gme.Core.Errors;
+using Gme.Core.Ledger;
+using Gme.Core.Runs;
 using Gme.Core.Sources;
+using Gme.Core.Storage;
+using Gme.Pipeline.Runs;
+using Gme.Pipeline.Stages;
 using Gme.Sources;
-using Gme.Tests.Support;
+using MassTransit.Events;
 
 namespace Gme.Tests.HostileInput;
 
 /// <summary>
-/// Every generated hostile catalogue (<see cref="HostileCatalogues"/>) read through the dataset source layer and the
-/// product mapper: it ends in its outcome class within 5 seconds, and no exception other than
-/// <see cref="BadInputException"/> (one line, naming the file) escapes.
+/// Every generated hostile catalogue (<see cref="HostileCatalogues"/>) taken, in process, along the path `gme run
+/// --source FILE` takes: the CLI's checks before a host starts (<see cref="RunCommand.BuildSpec"/>), the dataset
+/// source and the product mapper, the ingest verdict, the run saga's classification of a stage fault
+/// (<see cref="RunFailure"/>) and the CLI's turning of the outcome into an exit code and its line
+/// (<see cref="CliOutcome"/>, <see cref="RunSummaryView.Outcome"/>). Each case asserts its exit code (2 for a file the
+/// user must fix, including one whose rows are all or mostly rejected; 0 when bad rows are rejected with a reason and
+/// the run goes on), exactly one error line naming the file and no stack trace, that it ends within its bound, and
+/// that nothing outside the case's folder is read: a FIFO canary next to it would block whoever opened it (the case
+/// then overruns), and no accepted product may point at a file outside the folder (the next stage reads those).
+/// Later stages (downloads, embedding) are not run here; HostileCatalogueRunTests runs the real CLI on a sample.
 /// </summary>
-public sealed class HostileCatalogueTests
+public sealed class HostileCatalogueTests(CanaryFolder canaries) : IClassFixture<CanaryFolder>
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(5);
+
+    /// <summary>The ingest stage's default (Gme:Ingest:MaxRejectedPercent).</summary>
+    private const double MaxRejectedPercent = 50;
 
     public static TheoryData<string> CaseNames()
     {
@@ -27,49 +45,50 @@ public sealed class HostileCatalogueTests
     }
 
     [Fact]
-    public void Corpus_HasAtLeast500GeneratedCases() => Assert.True(HostileCatalogues.Cases.Count >= 500, $"{HostileCatalogues.Cases.Count} cases");
+    public void Corpus_HasAtLeast500GeneratedCasesOfEveryKind()
+    {
+        var kinds = HostileCatalogues.Cases.Keys.GroupBy(CorpusKind).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", kinds.Select(g => $"{g.Key,-28} {g.Count(),4}")));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{"total",-28} {HostileCatalogues.Cases.Count,4}");
+
+        Assert.True(HostileCatalogues.Cases.Count >= 500, $"{HostileCatalogues.Cases.Count} cases");
+        foreach (var kind in new[] { "csv", "jsonl", "parquet", "csv-paths", "jsonl-paths", "parquet/footer-flip" })
+        {
+            Assert.Contains(kinds, g => g.Key.StartsWith(kind, StringComparison.Ordinal));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public async Task Read_HostileCatalogue_EndsInItsOutcomeClassInTime(string name)
+    public async Task Run_HostileCatalogue_EndsWithItsExitCodeAndOneLineInTime(string name)
     {
         var hostile = HostileCatalogues.Cases[name];
-        using var temp = new TempDirectory();
-        var path = Path.GetFullPath(hostile.Create(temp.Path));
+        var dir = canaries.NewCatalogueFolder();
+        var path = Path.GetFullPath(hostile.Create(dir));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(s_limit);
 
-        var rows = new List<SourceRow>();
-        BadInputException? refused = null;
         var stopwatch = Stopwatch.StartNew();
+        Task<CaseResult> run = Task.Run(() => RunAsync(path, timeout.Token), timeout.Token);
+        CaseResult result;
         try
         {
-            var source = new DatasetSourceFactory().Open(new SourceSpec { Kind = "file", Location = path });
-            await foreach (var row in source.ReadRowsAsync(timeout.Token))
-            {
-                rows.Add(row);
-            }
+            result = await run.WaitAsync(s_limit * 2, TestContext.Current.CancellationToken);
         }
-        catch (BadInputException ex)
+        catch (TimeoutException)
         {
-            refused = ex;
+            // Something blocked (a FIFO opened, a parser spinning): let a blocked open go, then fail the case.
+            canaries.ReleaseFifoReaders();
+            throw new Xunit.Sdk.XunitException($"{name} did not finish within {s_limit * 2}: a blocking open (the canary FIFO?) or a runaway read");
         }
 
         stopwatch.Stop();
         Assert.True(stopwatch.Elapsed < s_limit, $"{name} took {stopwatch.Elapsed}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: exit {result.Outcome.ExitCode} in {stopwatch.Elapsed.TotalMilliseconds:F0} ms: {result.Outcome.ErrorLine}");
 
-        var mapper = new ProductMapper(null, temp.Path);
-        var rejections = rows.Select(mapper.Map).Where(r => r.Rejection is not null).Select(r => r.Rejection!.Reason).ToList();
-        var actual = refused is not null ? Outcome.FileRejected : rejections.Count > 0 ? Outcome.RowsRejected : Outcome.Accepted;
-        if (refused is not null)
-        {
-            Assert.Contains(path, refused.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain('\n', refused.Message);
-            Assert.False(string.IsNullOrWhiteSpace(refused.Reason));
-        }
-
-        Assert.True(rejections.All(r => !string.IsNullOrWhiteSpace(r)), "every rejected row has a reason");
-        var evidence = refused?.Message ?? string.Join(" | ", rejections.Take(5));
+        // The source layer's outcome class.
+        var actual = result.SourceRefused ? Outcome.FileRejected : result.Rejections.Count > 0 ? Outcome.RowsRejected : Outcome.Accepted;
+        var evidence = result.SourceRefused ? result.Refused?.Message ?? "" : string.Join(" | ", result.Rejections.Take(5));
         if (hostile.Expected != Outcome.Any)
         {
             Assert.True(hostile.Expected == actual, $"{name}: expected {hostile.Expected}, got {actual}: {evidence}");
@@ -82,7 +101,123 @@ public sealed class HostileCatalogueTests
 
         if (hostile.RowCount is { } count)
         {
-            Assert.Equal(count, rows.Count);
+            Assert.Equal(count, result.Rows);
         }
+
+        Assert.True(result.Rejections.All(r => !string.IsNullOrWhiteSpace(r)), "every rejected row has a reason");
+
+        // What the user sees: the exit code, and one line naming the file, without a stack trace.
+        var expectedCode = result.Refused is not null || result.Accepted == 0 || result.Rejections.Count * 100.0 > MaxRejectedPercent * result.Rows ? 2 : 0;
+        Assert.True(expectedCode == result.Outcome.ExitCode, $"{name}: exit {result.Outcome.ExitCode}, expected {expectedCode}: {result.Outcome.ErrorLine}");
+        if (expectedCode == 0)
+        {
+            Assert.Null(result.Outcome.ErrorLine);
+        }
+        else
+        {
+            var line = Assert.IsType<string>(result.Outcome.ErrorLine);
+            Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', line);
+            Assert.DoesNotContain("   at ", line, StringComparison.Ordinal);
+            Assert.True(line.Contains(path, StringComparison.Ordinal) || line.Contains("--map", StringComparison.Ordinal), $"{name}: the line does not name {path}: {line}");
+        }
+
+        // Nothing outside the folder: no accepted product points out of it, and no canary byte came back as a field.
+        foreach (var image in result.LocalImages)
+        {
+            Assert.True(ConfinedPath.IsInside(ConfinedPath.RealPath(dir), ConfinedPath.RealPath(image)), $"{name}: accepted image {image} lies outside {dir}");
+        }
+
+        Assert.False(result.SawCanary, $"{name}: the canary's content was read");
+    }
+
+    /// <summary>The path of `gme run --source FILE`, in process, up to the end of ingest; then the CLI's outcome.</summary>
+    private static async Task<CaseResult> RunAsync(string path, CancellationToken ct)
+    {
+        var result = new CaseResult();
+        SourceSpec spec;
+        try
+        {
+            // The CLI's own checks, before any host starts.
+            spec = RunCommand.BuildSpec(sample: false, products: 300, source: path, limit: 0, map: []);
+        }
+        catch (Exception ex) when (CliOutcome.FromException(ex) is { } outcome)
+        {
+            result.Refused = BadInput.Find(ex) ?? throw new Xunit.Sdk.XunitException($"refused without bad input: {ex}");
+            result.SourceRefused = true;
+            result.Outcome = outcome;
+            return result;
+        }
+
+        try
+        {
+            result.SourceRefused = true; // until the whole file has been read
+            var source = new DatasetSourceFactory().Open(spec);
+            var verdict = new IngestVerdict(spec, source.Description, MaxRejectedPercent);
+            var mapper = new ProductMapper(spec.ColumnMap, source.BaseDirectory, spec.ImagesRoot);
+            await foreach (var row in source.ReadRowsAsync(ct))
+            {
+                result.Rows++;
+                result.SawCanary |= row.Fields.Values.Any(v => v?.Contains(CanaryFolder.CanaryText, StringComparison.Ordinal) == true);
+                verdict.Observe(row);
+                var (product, rejection) = mapper.Map(row);
+                if (rejection is not null)
+                {
+                    result.Rejections.Add(rejection.Reason);
+                    verdict.Rejected(rejection);
+                }
+                else if (product is not null)
+                {
+                    result.Accepted++;
+                    if (product.ImageRef is { } image && Path.IsPathFullyQualified(image))
+                    {
+                        result.LocalImages.Add(image);
+                    }
+                }
+            }
+
+            result.SourceRefused = false;
+            verdict.Check(result.Accepted, result.Rejections.Count);
+        }
+        catch (BadInputException ex)
+        {
+            // The ingest consumer throws; the bus faults the message; the run saga records the failure and its kind.
+            result.Refused = ex;
+            var (error, kind) = RunFailure.FromFault("RunStarted", new FaultExceptionInfo(ex));
+            result.Outcome = RunSummaryView.Outcome(
+                new RunProgressCounts(RunStatus.Failed, false, 0, 0, 0, 0, 0, 0, null, null, error, 0, null, kind), []);
+            return result;
+        }
+
+        // The run goes on with the accepted products; rejected rows are recorded with their reason and do not count as
+        // failed products. Here every accepted product is taken as indexed and validated: later stages are not run.
+        result.Outcome = RunSummaryView.Outcome(
+            new RunProgressCounts(RunStatus.Completed, true, result.Accepted, result.Accepted, result.Accepted, result.Accepted, result.Accepted, 0, true, null, null), []);
+        return result;
+    }
+
+    /// <summary>The corpus kind of a case name: its format, and for generated families the family (footer flips, truncations, ...).</summary>
+    internal static string CorpusKind(string name)
+    {
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var format = name[..slash];
+        var rest = name[(slash + 1)..];
+        string[] families = ["footer-flip", "truncated", "bitflip", "invalid-utf8", "lone-surrogate", "utf16", "utf32", "semicolon", "tab"];
+        var family = families.FirstOrDefault(f => rest.StartsWith(f, StringComparison.Ordinal)) ?? (format.EndsWith("-paths", StringComparison.Ordinal) ? "" : "special");
+        return family.Length == 0 ? format : $"{format}/{family}";
+    }
+
+    private sealed class CaseResult
+    {
+        public BadInputException? Refused { get; set; }
+
+        /// <summary>Refused by the CLI's checks or the source layer (not by the ingest verdict on rejected rows).</summary>
+        public bool SourceRefused { get; set; }
+        public int Rows { get; set; }
+        public int Accepted { get; set; }
+        public List<string> Rejections { get; } = [];
+        public List<string> LocalImages { get; } = [];
+        public bool SawCanary { get; set; }
+        public CliOutcome Outcome { get; set; } = new(-1, "no outcome");
     }
 }

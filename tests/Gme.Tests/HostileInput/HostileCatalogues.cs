@@ -62,7 +62,8 @@ internal static class HostileCatalogues
             yield return new($"{ext}/symlink-to-clean", dir => Link(dir, $"link.{ext}", Bytes($"target.{ext}", clean)(dir)), Outcome.Accepted, RowCount: Rows);
         }
 
-        foreach (var c in InvalidUtf8().Append(ParquetInvalidUtf8()).Concat(Encodings()).Concat(Delimiters()).Concat(Surrogates()))
+        foreach (var c in ParquetFooterFlips().Append(ParquetInvalidUtf8()).Concat(InvalidUtf8()).Concat(Encodings()).Concat(Delimiters())
+            .Concat(Surrogates()).Concat(ImagePaths()))
         {
             yield return c;
         }
@@ -142,6 +143,86 @@ internal static class HostileCatalogues
         }
     }
 
+    /// <summary>
+    /// Bit flips across the Parquet footer (the Thrift-encoded metadata and its length). The Parquet library spins for
+    /// ever on some of them (a struct whose STOP byte is flipped reads past the end of the footer); the footer check
+    /// (<c>ParquetFooter</c>) refuses those. Each must end as a refusal naming the file, rejected rows, or a clean read.
+    /// </summary>
+    private static IEnumerable<HostileCase> ParquetFooterFlips()
+    {
+        var clean = CleanParquet;
+        var footerLength = BitConverter.ToInt32(clean, clean.Length - 8);
+        var start = clean.Length - 8 - footerLength;
+        var stride = Math.Max(1, (footerLength + 4) / 240);
+        for (var offset = start; offset < clean.Length - 4; offset += stride)
+        {
+            var bit = offset % 8;
+            var flipped = (byte[])clean.Clone();
+            flipped[offset] ^= (byte)(1 << bit);
+            yield return new($"parquet/footer-flip-at-{offset}-bit-{bit}", Bytes("ff.parquet", flipped), Outcome.Any);
+        }
+    }
+
+    /// <summary>
+    /// Image paths that lead out of the catalogue's folder (to the canaries next to it, to system files, through links
+    /// made inside it): the row is rejected with the reason, and the run goes on with the other rows.
+    /// </summary>
+    private static IEnumerable<HostileCase> ImagePaths()
+    {
+        (string Name, Func<string, string> Ref, string Reason)[] paths =
+        [
+            ("absolute-canary", dir => Canary(dir, CanaryFile), "absolute image path outside the images root"),
+            ("absolute-canary-fifo", dir => Canary(dir, CanaryFifo), "absolute image path outside the images root"),
+            ("dotdot-canary", _ => $"../{OutsideFolder}/{CanaryFile}", "image path leaves the images root"),
+            ("dotdot-canary-fifo", _ => $"../{OutsideFolder}/{CanaryFifo}", "image path leaves the images root"),
+            ("dot-dotdot-canary", _ => $"./../{OutsideFolder}/{CanaryFile}", "image path leaves the images root"),
+            ("sub-dotdot-canary", _ => $"sub/../../{OutsideFolder}/{CanaryFile}", "image path leaves the images root"),
+            ("backslash-dotdot-canary", _ => $"..\\{OutsideFolder}\\{CanaryFile}", "image path leaves the images root"),
+            ("deep-dotdot-passwd", _ => "a/../../../../../../../../../../etc/passwd", "image path leaves the images root"),
+            ("etc-passwd", _ => "/etc/passwd", "absolute image path outside the images root"),
+            ("proc-environ", _ => "/proc/self/environ", "absolute image path outside the images root"),
+            ("dev-zero", _ => "/dev/zero", "absolute image path outside the images root"),
+            ("file-url", _ => "file:///etc/passwd", "image URL scheme 'file' is not http or https"),
+            ("link-to-canary", dir => Linked(dir, "link.jpg", Canary(dir, CanaryFile)), "symbolic link out of the images root"),
+            ("link-to-canary-fifo", dir => Linked(dir, "fifo.jpg", Canary(dir, CanaryFifo)), "symbolic link out of the images root"),
+            ("dir-link-out", dir => Linked(dir, "dirlink", Path.GetDirectoryName(Canary(dir, CanaryFile))!) + "/" + CanaryFile,
+                "symbolic link out of the images root"),
+            ("relative-link-out", dir => Linked(dir, "rel.jpg", $"../{OutsideFolder}/{CanaryFile}"), "symbolic link out of the images root"),
+        ];
+
+        foreach (var (name, reference, reason) in paths)
+        {
+            yield return new($"csv-paths/{name}", dir =>
+            {
+                var hostile = reference(dir);
+                return Text("paths.csv", $"product_id,name,image_file\nP1,One,p1.jpg\nP2,Two,p2.jpg\nP3,Three,p3.jpg\nP4,Hostile,\"{hostile}\"\n")(dir);
+            }, Outcome.RowsRejected, reason, RowCount: 4);
+            yield return new($"jsonl-paths/{name}", dir =>
+            {
+                var hostile = System.Text.Json.JsonSerializer.Serialize(reference(dir));
+                return Text("paths.jsonl", "{\"product_id\":\"P1\",\"name\":\"One\",\"image_file\":\"p1.jpg\"}\n{\"product_id\":\"P2\",\"name\":\"Two\",\"image_file\":\"p2.jpg\"}\n"
+                    + "{\"product_id\":\"P3\",\"name\":\"Three\",\"image_file\":\"p3.jpg\"}\n" + $"{{\"product_id\":\"P4\",\"name\":\"Hostile\",\"image_file\":{hostile}}}\n")(dir);
+            }, Outcome.RowsRejected, reason, RowCount: 4);
+        }
+
+        // The catalogue itself a link to the canary FIFO outside: refused by its type, never opened (that would block).
+        foreach (var ext in new[] { "csv", "jsonl", "parquet" })
+        {
+            yield return new($"{ext}-paths/catalogue-link-to-canary-fifo", dir => Link(dir, $"c.{ext}", Canary(dir, CanaryFifo)), Outcome.FileRejected, "not a regular file");
+        }
+    }
+
+    /// <summary>The folder next to each case's catalogue folder that holds the canaries (see <see cref="HostileCatalogueTests"/>).</summary>
+    public const string OutsideFolder = "outside";
+
+    /// <summary>A regular file outside the catalogue folder: no byte of it may be read.</summary>
+    public const string CanaryFile = "canary.jpg";
+
+    /// <summary>A FIFO outside the catalogue folder: opening it would block, so a read shows as a case over its time bound.</summary>
+    public const string CanaryFifo = "canary.fifo";
+
+    public static string Canary(string catalogueDir, string name) => Path.GetFullPath(Path.Combine(catalogueDir, "..", OutsideFolder, name));
+
     /// <summary>A text value whose bytes are not UTF-8: the library decodes it to U+FFFD, and that row is rejected.</summary>
     private static HostileCase ParquetInvalidUtf8()
     {
@@ -217,6 +298,13 @@ internal static class HostileCatalogues
         var path = Path.Combine(dir, name);
         File.CreateSymbolicLink(path, target);
         return path;
+    }
+
+    /// <summary>Makes a link in the catalogue folder and returns its name, the image reference a row will hold.</summary>
+    private static string Linked(string dir, string name, string target)
+    {
+        Link(dir, name, target);
+        return name;
     }
 
     private static Func<string, string> Fifo(string name) => dir =>

@@ -34,6 +34,10 @@ internal static class Eventually
     public static Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, CancellationToken cancellationToken = default) =>
         PollAsync(read, done, last => $"{what} (last read: {last})", cancellationToken);
 
+    /// <summary>As <see cref="ValueAsync{T}(Func{Task{T}}, Func{T, bool}, string, CancellationToken)"/>, for whole pipeline runs: fails after <paramref name="timeout"/>.</summary>
+    public static Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        PollAsync(read, done, last => $"{what} (last read: {last})", cancellationToken, timeout);
+
     private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<T, string> describe, CancellationToken cancellationToken,
         TimeSpan? timeout = null)
     {

@@ -275,6 +275,9 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<int?>("FailureKind")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("IndexedAt")
                         .HasColumnType("timestamp with time zone");
 

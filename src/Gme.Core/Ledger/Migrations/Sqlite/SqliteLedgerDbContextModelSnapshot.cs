@@ -270,6 +270,9 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("FailureKind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("IndexedAt")
                         .HasColumnType("TEXT");
 
