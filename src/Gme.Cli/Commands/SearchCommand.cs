@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core.Runs;
 using Gme.Pipeline.Search;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -44,7 +45,11 @@ internal static class SearchCommand
             };
 
             var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result),
-                services => services.GetRequiredService<ProductSearch>().SearchAsync(request, ct), ct);
+                async services =>
+                {
+                    await services.GetRequiredService<RunStarter>().RefuseModelChangeAsync(ct);
+                    return await services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
+                }, ct);
             if (result.GetValue(json))
             {
                 Json.Print(hits);

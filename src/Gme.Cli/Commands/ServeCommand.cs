@@ -31,6 +31,7 @@ internal static class ServeCommand
 
             await using var app = Build(common, requested);
             await app.StartAsync(ct);
+            await app.Services.GetRequiredService<Gme.Core.Runs.RunStarter>().RefuseModelChangeAsync(ct);
             Console.WriteLine($"Gme search at {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
             await app.WaitForShutdownAsync(ct);
             return 0;
