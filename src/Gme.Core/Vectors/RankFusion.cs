@@ -92,13 +92,17 @@ public static class RankFusion
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(query);
-        var dense = query.Dense.Select(async d =>
-            (RetrievalLegs.Dense, await store.SearchAsync(collection, d.VectorName, d.Vector, query.Candidates, filter, cancellationToken)));
-        var legs = (await Task.WhenAll(dense)).ToList();
+        // The legs run at once (each is CPU work in the embedded store), so a hybrid query costs about its slowest leg.
+        var searches = query.Dense.Select(d => Task.Run(async () =>
+            (RetrievalLegs.Dense, await store.SearchAsync(collection, d.VectorName, d.Vector, query.Candidates, filter, cancellationToken)), cancellationToken))
+            .ToList();
         if (query.Lexical.Count > 0)
         {
-            legs.Add((RetrievalLegs.Lexical, await store.SearchLexicalAsync(collection, query.Lexical, query.Candidates, filter, cancellationToken)));
+            searches.Add(Task.Run(async () =>
+                (RetrievalLegs.Lexical, await store.SearchLexicalAsync(collection, query.Lexical, query.Candidates, filter, cancellationToken)), cancellationToken));
         }
+
+        var legs = await Task.WhenAll(searches);
 
         return query.Fusion == FusionMethod.Dbsf ? Dbsf(legs, limit) : Rrf(legs, limit, query.RrfK);
     }
