@@ -18,4 +18,10 @@ public sealed class LocalModelOptions
     /// <summary>Tokens per text, [CLS] and [SEP] included; all-MiniLM-L6-v2 was trained on 256 and accepts at most 512.</summary>
     [Range(3, 512)]
     public int MaxTokens { get; set; } = 256;
+
+    /// <summary>
+    /// The text model. It is part of the model id recorded with every vector, so a data dir built with one is refused
+    /// (exit 2) by a run that asks for the other rather than mixing two vector spaces.
+    /// </summary>
+    public LocalTextModel TextModel { get; set; } = LocalTextModel.ArcticXs;
 }

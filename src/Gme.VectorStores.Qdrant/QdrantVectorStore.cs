@@ -169,7 +169,7 @@ public sealed class QdrantVectorStore(
         var spec = await RequireAsync(collection, cancellationToken);
         var dense = query.Dense.Select(d => (d.VectorName, VectorPreparation.Query(spec, d.VectorName, d.Vector).ToArray())).ToList();
         var lexical = await HasLexicalAsync(collection, cancellationToken) ? query.Lexical : Gme.Core.Lexical.SparseVector.Empty;
-        var request = QdrantRequests.Hybrid(collection, dense, lexical, query.Candidates, limit, filter, Options);
+        var request = QdrantRequests.Hybrid(collection, dense, lexical, query.Candidates, limit, filter, Options, query.Fusion);
         var response = await client.Points.QueryAsync(request, deadline: Deadline(), cancellationToken: cancellationToken);
         return response.Result.Select(p => new FusedPoint(QdrantResponses.Hit(p, VectorDistance.Dot), RetrievalLegs.None)).ToList();
     }

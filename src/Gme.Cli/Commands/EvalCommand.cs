@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core.Runs;
 using Gme.Pipeline.Evaluation;
 using Gme.Pipeline.Search;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ internal static class EvalCommand
             var modes = result.GetValue(mode) is { Length: > 0 } chosen ? chosen.Distinct().ToArray() : Enum.GetValues<SearchMode>();
             var reports = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
             {
+                await services.GetRequiredService<RunStarter>().RefuseModelChangeAsync(ct);
                 var evaluator = services.GetRequiredService<SearchEvaluator>();
                 var list = new List<EvaluationReport>();
                 foreach (var m in modes)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core.Runs;
 using Gme.Pipeline;
 using Gme.Pipeline.Search;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ internal static class SearchCommand
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
             var filters = result.GetValue(filter) ?? [];
-            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result), services =>
+            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
             {
                 // The API's check: an unknown key is an error naming the known ones, not an empty answer.
                 var request = new SearchRequest
@@ -48,7 +49,9 @@ internal static class SearchCommand
                     Top = result.GetValue(top),
                     Mode = result.GetValue(mode),
                 };
-                return services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
+                // Vectors of another model in this data dir would answer nonsense: refuse, as run does.
+                await services.GetRequiredService<RunStarter>().RefuseModelChangeAsync(ct);
+                return await services.GetRequiredService<ProductSearch>().SearchAsync(request, ct);
             }, ct);
             if (result.GetValue(json))
             {

@@ -6,6 +6,7 @@ using Gme.Search.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,7 @@ internal static class ServeCommand
 
             await using var app = Build(common, requested);
             await app.StartAsync(ct);
+            await app.Services.GetRequiredService<Gme.Core.Runs.RunStarter>().RefuseModelChangeAsync(ct);
             Console.WriteLine($"Gme search at {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -20,10 +20,15 @@ public sealed class LexicalEncoder
         ["colour"] = ["colour", "colour_group_name", "color"],
         ["department"] = ["department", "department_name"],
         ["description"] = ["description", "detail_desc"],
+        ["pattern"] = ["graphical_appearance", "graphical_appearance_name", "pattern"],
+        ["garment_group"] = ["garment_group", "garment_group_name"],
+        ["index_group"] = ["index_group", "index_group_name"],
+        ["section"] = ["section", "section_name"],
     };
 
     private readonly LexicalOptions _options;
     private readonly (string[] Keys, double Weight)[] _fields;
+    private readonly Dictionary<string, string[]> _synonyms;
 
     public LexicalEncoder(IOptions<LexicalOptions> options)
     {
@@ -34,10 +39,18 @@ public sealed class LexicalEncoder
             .OrderBy(f => f.Key, StringComparer.Ordinal)
             .Select(f => (s_aliases.GetValueOrDefault(f.Key, [f.Key]), f.Value))
             .ToArray();
+        _synonyms = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (word, synonyms) in _options.Synonyms)
+        {
+            foreach (var key in LexicalTokenizer.Terms(word))
+            {
+                _synonyms[key] = [.. _synonyms.GetValueOrDefault(key, []), .. synonyms.SelectMany(LexicalTokenizer.Terms)];
+            }
+        }
     }
 
     /// <summary>The encoder with the default settings.</summary>
-    public static LexicalEncoder Default { get; } = new(Options.Create(new LexicalOptions()));
+    public static LexicalEncoder Default { get; } = new(Microsoft.Extensions.Options.Options.Create(new LexicalOptions()));
 
     public SparseVector Document(IReadOnlyDictionary<string, string?> payload)
     {
@@ -60,7 +73,33 @@ public sealed class LexicalEncoder
         return SparseVector.From(counts.ToDictionary(c => c.Key, c => (float)(c.Value * (k1 + 1) / (c.Value + norm))));
     }
 
-    /// <summary>Each distinct query term once, weight 1.</summary>
+    public LexicalOptions Options => _options;
+
+    /// <summary>Each distinct query term once, weight 1; no synonyms.</summary>
     public static SparseVector Query(string? text) =>
         SparseVector.From(LexicalTokenizer.Terms(text).Select(LexicalTokenizer.TermId).Distinct().ToDictionary(id => id, _ => 1f));
+
+    /// <summary>
+    /// The query's terms at weight 1, plus the configured synonyms of each at <see cref="LexicalOptions.SynonymWeight"/>
+    /// (a word that is both in the query and a synonym keeps weight 1).
+    /// </summary>
+    public SparseVector QueryWithSynonyms(string? text)
+    {
+        var weights = new Dictionary<uint, float>();
+        var terms = LexicalTokenizer.Terms(text);
+        foreach (var term in terms)
+        {
+            weights[LexicalTokenizer.TermId(term)] = 1f;
+        }
+
+        foreach (var term in terms)
+        {
+            foreach (var synonym in _synonyms.GetValueOrDefault(term, []))
+            {
+                weights.TryAdd(LexicalTokenizer.TermId(synonym), (float)_options.SynonymWeight);
+            }
+        }
+
+        return SparseVector.From(weights);
+    }
 }

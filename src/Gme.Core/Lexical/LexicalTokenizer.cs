@@ -67,13 +67,39 @@ public static class LexicalTokenizer
         return hash;
     }
 
-    /// <summary>Plural endings only: stronger stemming merges words that mean different garments (short/shorts aside).</summary>
+    /// <summary>
+    /// Plurals, then the -ed/-ing forms garments are described with (striped, checked, knitted, lined), then a final
+    /// silent e and a doubled consonant, so "stripe", "striped" and "stripes" meet, as do "knit" and "knitted". Kept
+    /// light on purpose: stronger stemming merges words that name different garments.
+    /// </summary>
     internal static string Stem(string word)
     {
         if (word.Length <= 3 || word.Any(char.IsDigit))
         {
             return word;
         }
+
+        var plural = StemPlural(word);
+        var stem = plural.Length >= 6 && plural.EndsWith("ing", StringComparison.Ordinal) ? plural[..^3]
+            : plural.Length >= 5 && plural.EndsWith("ed", StringComparison.Ordinal) ? plural[..^2]
+            : plural;
+        if (stem.Length >= 4 && stem.EndsWith('e') && !IsVowel(stem[^2]))
+        {
+            stem = stem[..^1];
+        }
+
+        if (stem.Length >= 4 && stem[^1] == stem[^2] && !IsVowel(stem[^1]) && stem[^1] is not ('s' or 'l' or 'z'))
+        {
+            stem = stem[..^1];
+        }
+
+        return stem;
+    }
+
+    private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u' or 'y';
+
+    private static string StemPlural(string word)
+    {
 
         if (word.EndsWith("ies", StringComparison.Ordinal) && word.Length > 4)
         {

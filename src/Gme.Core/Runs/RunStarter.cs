@@ -48,6 +48,17 @@ public sealed class RunStarter(
     }
 
     /// <summary>
+    /// For the query side (`gme search`, `gme eval`, `gme serve`): a query embedded by another model than the one that
+    /// made the stored vectors would be compared across vector spaces (both local text models are 384-d, so no size
+    /// check would catch it), so it is refused with the same one line as a run.
+    /// </summary>
+    public async Task RefuseModelChangeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        await RefuseModelChangeAsync(db, cancellationToken);
+    }
+
+    /// <summary>
     /// Until collections are versioned, one data dir holds one vector space: vectors of another model or size would be
     /// mixed with (or rejected against) the existing ones, so a changed setting is refused before anything is sent.
     /// </summary>

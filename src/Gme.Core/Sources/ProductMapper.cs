@@ -124,20 +124,26 @@ public sealed class ProductMapper
         }
 
         var text = BuildText(name, Clean(Get(row, "product_type")), Clean(Get(row, "colour")),
-            Clean(Get(row, "department")), Clean(Get(row, "description")));
+            Clean(Get(row, "product_group")), Clean(Get(row, "description")));
 
         return (new ProductRecord { Id = id, Name = name, Text = text, ImageRef = imageRef, Payload = payload }, null);
     }
 
-    /// <summary>The text that is embedded. Name first: it carries the most signal for short queries.</summary>
-    public static string BuildText(string name, string type, string colour, string department, string description)
+    /// <summary>
+    /// The text that is embedded: colour and type first ("Black Dress"), then the name, the product group and the
+    /// description. Measured against the name-first form and a labelled form ("colour: black") on the H&amp;M sample
+    /// (README, search quality): putting the words shoppers type first raised dense precision@10 from 0.67 to 0.75
+    /// (MiniLM) and from 0.70 to 0.77 (arctic-embed-xs).
+    /// </summary>
+    public static string BuildText(string name, string type, string colour, string group, string description)
     {
-        var sb = new StringBuilder(name);
-        foreach (var part in new[] { type, colour, department, description })
+        var head = string.Join(' ', new[] { colour, type }.Where(p => p.Length > 0));
+        var sb = new StringBuilder();
+        foreach (var part in new[] { head, name, group, description })
         {
             if (part.Length > 0)
             {
-                sb.Append(". ").Append(part);
+                sb.Append(sb.Length > 0 ? ". " : "").Append(part);
             }
         }
 

@@ -12,9 +12,25 @@ public sealed record HybridQuery(
     SparseVector Lexical,
     int Candidates)
 {
+    /// <summary>How the legs' lists are combined: DBSF measured best on the H&amp;M sample (README, search quality).</summary>
+    public FusionMethod Fusion { get; init; } = FusionMethod.Dbsf;
+
+    /// <summary>RRF's k: larger flattens the ranks, so points both legs found rise above one leg's top hits.</summary>
+    public int RrfK { get; init; } = RankFusion.QdrantK;
+
     /// <summary>Candidates per leg for a result list of <paramref name="limit"/>: deep enough that a point ranked
     /// moderately in both legs surfaces.</summary>
     public static int CandidatesFor(int limit) => (int)Math.Clamp(limit * 4L, FusedSearch.MinimumCandidates, 1000);
+}
+
+/// <summary>The fusions Qdrant's Query API offers, computed the same way by <see cref="RankFusion"/>.</summary>
+public enum FusionMethod
+{
+    /// <summary>Reciprocal rank fusion: Σ 1 / (2 + position).</summary>
+    Rrf,
+
+    /// <summary>Distribution-based score fusion: each leg's scores mapped by mean ± 3σ to [0, 1], then summed.</summary>
+    Dbsf,
 }
 
 /// <summary>Which legs of a hybrid search returned a point.</summary>

@@ -39,6 +39,46 @@ public static class RankFusion
     }
 
     /// <summary>
+    /// Distribution-based score fusion as Qdrant computes it (segment/src/common/score_fusion.rs): each list's scores
+    /// are normalised with its mean ± 3 sample standard deviations as the limits (a list of one, or of equal scores,
+    /// gives 0.5), then a point's normalised scores are summed over the lists. Equal sums are ordered by id.
+    /// </summary>
+    public static IReadOnlyList<FusedPoint> Dbsf(
+        IReadOnlyList<(RetrievalLegs Leg, IReadOnlyList<ScoredPoint> Hits)> legs,
+        int limit)
+    {
+        ArgumentNullException.ThrowIfNull(legs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var fused = new Dictionary<Guid, (double Score, RetrievalLegs Legs, ScoredPoint First)>();
+        foreach (var (leg, hits) in legs)
+        {
+            if (hits.Count == 0)
+            {
+                continue;
+            }
+
+            var mean = hits.Average(h => (double)h.Score);
+            // Qdrant's sample variance (n - 1); a list of one point normalises to 0.5.
+            var std = hits.Count > 1 ? Math.Sqrt(hits.Sum(h => Math.Pow(h.Score - mean, 2)) / (hits.Count - 1)) : 0;
+            var (low, high) = (mean - (3 * std), mean + (3 * std));
+            foreach (var hit in hits)
+            {
+                var normalised = high > low ? (hit.Score - low) / (high - low) : 0.5;
+                fused[hit.Id] = fused.TryGetValue(hit.Id, out var sofar)
+                    ? (sofar.Score + normalised, sofar.Legs | leg, sofar.First)
+                    : (normalised, leg, hit);
+            }
+        }
+
+        return fused
+            .OrderByDescending(p => p.Value.Score)
+            .ThenBy(p => p.Key)
+            .Take(limit)
+            .Select(p => new FusedPoint(p.Value.First with { Score = (float)p.Value.Score }, p.Value.Legs))
+            .ToList();
+    }
+
+    /// <summary>
     /// A hybrid search done by the client: every leg through the store's own searches (each under the filter), then
     /// fused. The embedded store answers hybrid queries this way.
     /// </summary>
@@ -52,14 +92,18 @@ public static class RankFusion
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(query);
-        var dense = query.Dense.Select(async d =>
-            (RetrievalLegs.Dense, await store.SearchAsync(collection, d.VectorName, d.Vector, query.Candidates, filter, cancellationToken)));
-        var legs = (await Task.WhenAll(dense)).ToList();
+        // The legs run at once (each is CPU work in the embedded store), so a hybrid query costs about its slowest leg.
+        var searches = query.Dense.Select(d => Task.Run(async () =>
+            (RetrievalLegs.Dense, await store.SearchAsync(collection, d.VectorName, d.Vector, query.Candidates, filter, cancellationToken)), cancellationToken))
+            .ToList();
         if (query.Lexical.Count > 0)
         {
-            legs.Add((RetrievalLegs.Lexical, await store.SearchLexicalAsync(collection, query.Lexical, query.Candidates, filter, cancellationToken)));
+            searches.Add(Task.Run(async () =>
+                (RetrievalLegs.Lexical, await store.SearchLexicalAsync(collection, query.Lexical, query.Candidates, filter, cancellationToken)), cancellationToken));
         }
 
-        return Rrf(legs, limit);
+        var legs = await Task.WhenAll(searches);
+
+        return query.Fusion == FusionMethod.Dbsf ? Dbsf(legs, limit) : Rrf(legs, limit, query.RrfK);
     }
 }

@@ -16,7 +16,11 @@ namespace Gme.Pipeline.Search;
 /// also has a lexical leg, BM25 over the products' text fields: <see cref="SearchMode.Hybrid"/> (the default) fuses it
 /// with the dense legs by reciprocal rank, <see cref="SearchMode.Lexical"/> uses it alone.
 /// </summary>
-public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IOptions<GmeOptions> options)
+public sealed class ProductSearch(
+    QueryEmbedders queries,
+    IVectorStore store,
+    IOptions<GmeOptions> options,
+    LexicalEncoder? lexical = null)
 {
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
@@ -35,8 +39,8 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
         var wordsOnly = text is not null && request.SimilarTo is null && request.Image is null && request.ImagePath is null;
         if (wordsOnly && request.Mode == SearchMode.Lexical)
         {
-            var lexical = await store.SearchLexicalAsync(collection, LexicalEncoder.Query(text), request.Top, request.Filter, cancellationToken);
-            return lexical.Select(h => Hit(h, RetrievalLegs.Lexical)).ToList();
+            var words = await store.SearchLexicalAsync(collection, Lexical.QueryWithSynonyms(text), request.Top, request.Filter, cancellationToken);
+            return words.Select(h => Hit(h, RetrievalLegs.Lexical)).ToList();
         }
 
         Guid? exclude = null;
@@ -57,7 +61,11 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
 
         if (wordsOnly && request.Mode == SearchMode.Hybrid)
         {
-            var hybrid = new HybridQuery(queries, LexicalEncoder.Query(text), HybridQuery.CandidatesFor(request.Top));
+            var hybrid = new HybridQuery(queries, Lexical.QueryWithSynonyms(text), HybridQuery.CandidatesFor(request.Top))
+            {
+                Fusion = Lexical.Options.Fusion,
+                RrfK = Lexical.Options.RrfK,
+            };
             var fused = await store.SearchHybridAsync(collection, hybrid, request.Top, request.Filter, cancellationToken);
             return fused.Select(h => Hit(h.Point, h.Legs)).ToList();
         }
@@ -73,6 +81,8 @@ public sealed class ProductSearch(QueryEmbedders queries, IVectorStore store, IO
             .Select(h => Hit(h, RetrievalLegs.Dense))
             .ToList();
     }
+
+    private LexicalEncoder Lexical => lexical ?? LexicalEncoder.Default;
 
     private static SearchHit Hit(ScoredPoint point, RetrievalLegs legs) =>
         new(PointPayload.ProductId(point.Payload) ?? point.Id.ToString(), point.Score, PointPayload.ForDisplay(point.Payload))

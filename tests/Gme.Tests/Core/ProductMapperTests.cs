@@ -13,12 +13,13 @@ public sealed class ProductMapperTests
         var mapper = new ProductMapper(null, "/data/catalogue");
         var (product, rejection) = mapper.Map(Row(
             ("product_id", " 0108775015 "), ("name", "Strap top"), ("product_type", "Vest top"), ("colour", "Black"),
-            ("department", "Jersey Basic"), ("description", "Jersey top  with narrow\nshoulder straps."), ("image_file", "images/0108775015.jpg")));
+            ("department", "Jersey Basic"), ("product_group", "Garment Upper body"), ("description", "Jersey top  with narrow\nshoulder straps."),
+            ("image_file", "images/0108775015.jpg")));
 
         Assert.Null(rejection);
         Assert.NotNull(product);
         Assert.Equal("0108775015", product.Id);
-        Assert.Equal("Strap top. Vest top. Black. Jersey Basic. Jersey top with narrow shoulder straps.", product.Text);
+        Assert.Equal("Black Vest top. Strap top. Garment Upper body. Jersey top with narrow shoulder straps.", product.Text);
         Assert.Equal("/data/catalogue/images/0108775015.jpg", product.ImageRef);
         Assert.Equal("Vest top", product.Payload["product_type"]);
     }

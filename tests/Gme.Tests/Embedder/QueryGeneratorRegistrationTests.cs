@@ -21,8 +21,8 @@ public sealed class QueryGeneratorRegistrationTests : IDisposable
         var text = services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(LocalOnnxProvider.TextSpace);
         var image = services.GetRequiredKeyedService<IEmbeddingGenerator<DataContent, Embedding<float>>>(LocalOnnxProvider.ImageSpace);
 
-        AssertMetadata(text.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.Model, 384);
-        AssertMetadata(image.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.Model, 512);
+        AssertMetadata(text.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.ModelFor(new LocalModelOptions().TextModel), 384);
+        AssertMetadata(image.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.ModelFor(new LocalModelOptions().TextModel), 512);
         var queries = services.GetRequiredService<QueryEmbedders>();
         Assert.Same(text, queries[LocalOnnxProvider.TextSpace].Text);
         Assert.Same(image, queries[LocalOnnxProvider.ImageSpace].Image);
@@ -65,7 +65,7 @@ public sealed class QueryGeneratorRegistrationTests : IDisposable
         VectorAssert.UnitLength(vector.ToArray(), 384);
         Assert.Equal(direct.ToArray(), vector.ToArray());
         Assert.Same(counting, counting.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
-        AssertMetadata(counting.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.Model, 384);
+        AssertMetadata(counting.GetService<EmbeddingGeneratorMetadata>(), "local", LocalOnnxProvider.ModelFor(new LocalModelOptions().TextModel), 384);
         await Assert.ThrowsAsync<ArgumentException>(() =>
             counting.GenerateAsync(["dress"], new EmbeddingGenerationOptions { Dimensions = 128 }, ct));
     }

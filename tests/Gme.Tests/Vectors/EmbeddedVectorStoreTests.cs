@@ -251,6 +251,7 @@ public sealed class EmbeddedVectorStoreTests : IDisposable
     {
         var services = new ServiceCollection()
             .AddLogging()
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddSingleton(new DataPaths(_directory.Path))
             .AddEmbeddedVectorStore();
         using var provider = services.BuildServiceProvider();

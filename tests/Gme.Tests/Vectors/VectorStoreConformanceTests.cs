@@ -500,7 +500,7 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SearchHybrid_SameIdsAsBothLegsFusedByRrf_FilterOnEveryLeg()
+    public async Task SearchHybrid_SameIdsAsBothLegsFused_RrfAndDbsf_FilterOnEveryLeg()
     {
         var spec = await CreateCollectionAsync();
         var random = new Random(24);
@@ -510,13 +510,17 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
             .Select(i => Named(random, $"p{i}", $"{colours[i % 3]} {types[i % 4]}", types[i % 4], colours[i % 3]))
             .ToList();
         await Store.UpsertAsync(spec.Name, points, Ct);
-        var query = new HybridQuery([(Text, points[7].Vectors[Text])], LexicalEncoder.Query("blue dress"), 20);
-
-        foreach (var filter in new PayloadFilter?[] { null, Filter(("colour", "Blue")) })
+        foreach (var (fusion, filter) in new (FusionMethod, PayloadFilter?)[]
         {
+            (FusionMethod.Rrf, null), (FusionMethod.Rrf, Filter(("colour", "Blue"))),
+            (FusionMethod.Dbsf, null), (FusionMethod.Dbsf, Filter(("colour", "Blue"))),
+        })
+        {
+            var query = new HybridQuery([(Text, points[7].Vectors[Text])], LexicalEncoder.Query("blue dress"), 20) { Fusion = fusion };
             var dense = await Store.SearchAsync(spec.Name, Text, points[7].Vectors[Text], 20, filter, Ct);
             var lexical = await Store.SearchLexicalAsync(spec.Name, query.Lexical, 20, filter, Ct);
-            var expected = RankFusion.Rrf([(RetrievalLegs.Dense, dense), (RetrievalLegs.Lexical, lexical)], 10);
+            IReadOnlyList<(RetrievalLegs, IReadOnlyList<ScoredPoint>)> legs = [(RetrievalLegs.Dense, dense), (RetrievalLegs.Lexical, lexical)];
+            var expected = fusion == FusionMethod.Rrf ? RankFusion.Rrf(legs, 10) : RankFusion.Dbsf(legs, 10);
 
             var hybrid = await Store.SearchHybridAsync(spec.Name, query, 10, filter, Ct);
 
