@@ -25,7 +25,7 @@ internal static partial class EmbedderLog
     [LoggerMessage(2006, LogLevel.Warning, "Run {RunId} paused: {Reason}")]
     public static partial void RunPaused(this ILogger logger, Guid runId, string reason);
 
-    [LoggerMessage(2007, LogLevel.Warning, "Shard {ShardId}: could not hand back the collect claim; it expires by itself")]
+    [LoggerMessage(2007, LogLevel.Warning, "Shard {ShardId}: could not hand back the claim; it expires by itself")]
     public static partial void ClaimReleaseFailed(this ILogger logger, string shardId, Exception exception);
 
     [LoggerMessage(2008, LogLevel.Warning, "Shard {ShardId}: job {JobName} still {State} {Age} after submission; polling it slowly")]
@@ -36,4 +36,7 @@ internal static partial class EmbedderLog
 
     [LoggerMessage(2010, LogLevel.Warning, "Run {RunId}: the remote storage sweep failed; `gme cleanup` runs it again")]
     public static partial void RemoteStorageSweepFailed(this ILogger logger, Guid runId, Exception exception);
+
+    [LoggerMessage(2011, LogLevel.Debug, "Shard {ShardId}: another consumer holds the submit claim; this delivery does nothing")]
+    public static partial void SubmitClaimTaken(this ILogger logger, string shardId);
 }

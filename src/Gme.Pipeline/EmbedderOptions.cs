@@ -35,6 +35,15 @@ public sealed class EmbedderOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CollectClaimTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long one Embedder's claim on a shard it is submitting lasts. Handed back as soon as submitting fails, and
+    /// released by a resumed embedded run; this only matters when an Embedder dies mid-submit with others running:
+    /// then another takes the shard over after this long (and adopts the job by its display name if it was created).
+    /// Long enough to wait for the provider's admission (quota) and upload a large shard.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SubmitClaimTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Shards submitted at once. The local model already uses every core for one shard.</summary>
     [Range(1, 64)]
     public int SubmitConcurrency { get; set; } = 1;

@@ -43,8 +43,9 @@ public sealed class ShardEntity
     public DateTime? NextPollAt { get; set; }
 
     /// <summary>
-    /// Who is collecting the shard (<see cref="ShardState.Collecting"/>): one token per claim, so two Embedders, or
-    /// two messages in one Embedder, never collect the same shard at once. Also the concurrency token of the row.
+    /// Who is submitting (<see cref="ShardState.Submitting"/>) or collecting (<see cref="ShardState.Collecting"/>) the
+    /// shard: one token per claim, so two Embedders, or two messages in one Embedder, never submit or collect the same
+    /// shard at once. Also the concurrency token of the row.
     /// </summary>
     public Guid? ClaimToken { get; set; }
 
@@ -70,20 +71,42 @@ public sealed class ShardEntity
         ClearClaim();
     }
 
-    /// <summary>The intent to submit, committed before the provider is called.</summary>
-    public void BeginSubmit()
-    {
-        // Submitting again: a crash came between the intent and the job (the provider reconciles by display name).
-        Move(ShardState.Submitting, ShardState.Built, ShardState.Submitting, ShardState.Submitted);
-        DisplayName = Id;
-        Attempts++;
-    }
+    /// <summary>
+    /// The intent to submit, taken as a claim in one conditional update committed before the provider is called: a
+    /// built shard, or one left submitting by a holder that handed its claim back, died (its claim released by recovery)
+    /// or let its claim expire. True when this caller holds the claim; two deliveries of one ShardBuilt (a redelivery,
+    /// the outbox sweeper, a re-announcement) never call the provider at once, since the loser finds the claim taken.
+    /// </summary>
+    public static async Task<bool> TryClaimSubmitAsync(IQueryable<ShardEntity> shards, string shardId, Guid token, DateTime now, DateTime expires,
+        CancellationToken cancellationToken) =>
+        await shards
+            .Where(s => s.Id == shardId
+                && (s.State == ShardState.Built
+                    || (s.State == ShardState.Submitted && s.JobName == null)
+                    || (s.State == ShardState.Submitting && (s.ClaimToken == null || s.ClaimExpiresAt < now))))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, ShardState.Submitting)
+                .SetProperty(s => s.DisplayName, s => s.Id)
+                .SetProperty(s => s.Attempts, s => s.Attempts + 1)
+                .SetProperty(s => s.ClaimToken, token)
+                .SetProperty(s => s.ClaimExpiresAt, expires), cancellationToken) > 0;
+
+    /// <summary>
+    /// Hands back a submit claim (the provider call failed; the retry of the message claims it again at once). The
+    /// shard stays submitting: the provider reconciles by display name in case the job was created after all.
+    /// </summary>
+    public static Task<int> ReleaseSubmitClaimAsync(IQueryable<ShardEntity> shards, string shardId, Guid token, CancellationToken cancellationToken) =>
+        shards.Where(s => s.Id == shardId && s.State == ShardState.Submitting && s.ClaimToken == token)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.ClaimToken, (Guid?)null)
+                .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
 
     /// <summary>The provider refused before anything was sent (a cost cap): the shard waits as built.</summary>
     public void CancelSubmit()
     {
         Move(ShardState.Built, ShardState.Submitting);
         Attempts--;
+        ClearClaim();
     }
 
     public void MarkSubmitted(string jobName, DateTime now)
@@ -91,6 +114,7 @@ public sealed class ShardEntity
         Move(ShardState.Submitted, ShardState.Submitting);
         JobName = jobName;
         SubmittedAt = now;
+        ClearClaim();
     }
 
     /// <summary>The claimed job is not finished: hand the claim back and poll again later.</summary>
@@ -154,9 +178,16 @@ public sealed class ShardEntity
     public static Task<int> ReleaseClaimAsync(IQueryable<ShardEntity> shards, string shardId, Guid token, CancellationToken cancellationToken) =>
         ReleaseClaims(shards.Where(s => s.Id == shardId && s.ClaimToken == token), cancellationToken);
 
-    /// <summary>Hands back every claim (after a crash of the one collector, embedded profile).</summary>
-    public static Task<int> ReleaseAllClaimsAsync(IQueryable<ShardEntity> shards, CancellationToken cancellationToken) =>
-        ReleaseClaims(shards, cancellationToken);
+    /// <summary>
+    /// Hands back every claim, collect and submit alike (after a crash of the one Embedder, embedded profile). A shard
+    /// left submitting stays so, unclaimed: its next ShardBuilt submits it, reconciling by display name.
+    /// </summary>
+    public static async Task<int> ReleaseAllClaimsAsync(IQueryable<ShardEntity> shards, CancellationToken cancellationToken) =>
+        await ReleaseClaims(shards, cancellationToken)
+        + await shards.Where(s => s.State == ShardState.Submitting && s.ClaimToken != null)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.ClaimToken, (Guid?)null)
+                .SetProperty(s => s.ClaimExpiresAt, (DateTime?)null), cancellationToken);
 
     private static Task<int> ReleaseClaims(IQueryable<ShardEntity> shards, CancellationToken cancellationToken) =>
         shards.Where(s => s.State == ShardState.Collecting)

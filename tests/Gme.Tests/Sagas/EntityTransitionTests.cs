@@ -23,22 +23,25 @@ public sealed class EntityTransitionTests
     [Fact]
     public void Shard_SubmitCollect_HappyPath()
     {
-        var shard = Shard(ShardState.Built);
+        // As TryClaimSubmitAsync leaves it (the claim itself is a conditional update: SubmitShardClaimTests).
+        var shard = Shard(ShardState.Submitting);
+        shard.Attempts = 1;
+        shard.ClaimToken = Guid.NewGuid();
+        shard.ClaimExpiresAt = DateTime.UtcNow;
         var now = DateTime.UtcNow;
 
-        shard.BeginSubmit();
-        Assert.Equal((ShardState.Submitting, 1, "s1"), (shard.State, shard.Attempts, shard.DisplayName));
         shard.MarkSubmitted("job-1", now);
-        Assert.Equal((ShardState.Submitted, "job-1", now), (shard.State, shard.JobName, shard.SubmittedAt));
+        Assert.Equal((ShardState.Submitted, "job-1", now, (Guid?)null), (shard.State, shard.JobName, shard.SubmittedAt, shard.ClaimToken));
     }
 
     [Fact]
     public void Shard_CostCapBeforeSending_GoesBackToBuiltWithoutTheAttempt()
     {
-        var shard = Shard(ShardState.Built);
-        shard.BeginSubmit();
+        var shard = Shard(ShardState.Submitting);
+        shard.Attempts = 1;
+        shard.ClaimToken = Guid.NewGuid();
         shard.CancelSubmit();
-        Assert.Equal((ShardState.Built, 0), (shard.State, shard.Attempts));
+        Assert.Equal((ShardState.Built, 0, (Guid?)null), (shard.State, shard.Attempts, shard.ClaimToken));
     }
 
     [Fact]
@@ -66,7 +69,7 @@ public sealed class EntityTransitionTests
     }
 
     [Theory]
-    [InlineData(ShardState.Collected, "BeginSubmit")]
+    [InlineData(ShardState.Collected, "CancelSubmit")]
     [InlineData(ShardState.Built, "MarkSubmitted")]
     [InlineData(ShardState.Submitted, "Collect")]
     [InlineData(ShardState.Failed, "Retry")]
@@ -76,7 +79,7 @@ public sealed class EntityTransitionTests
         var shard = Shard(from);
         Action act = move switch
         {
-            "BeginSubmit" => shard.BeginSubmit,
+            "CancelSubmit" => shard.CancelSubmit,
             "MarkSubmitted" => () => shard.MarkSubmitted("job", DateTime.UtcNow),
             "Collect" => () => shard.Collect(DateTime.UtcNow),
             "Retry" => () => shard.Retry("x"),

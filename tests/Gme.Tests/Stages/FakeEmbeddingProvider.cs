@@ -49,18 +49,38 @@ internal sealed class FakeEmbeddingProvider : IEmbeddingProvider
     /// <summary>When set, a submit refuses with this reason, as a provider at its cost cap does.</summary>
     public string? BudgetExceeded { get; set; }
 
-    public Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default)
+    /// <summary>Submits started (each a paid call to a real provider), counted before <see cref="SubmitGate"/>.</summary>
+    public int SubmitsStarted;
+
+    /// <summary>When set, every submit waits for this task first (to hold a submit in flight).</summary>
+    public Task? SubmitGate { get; set; }
+
+    /// <summary>How many submits still fail with an I/O error (a dropped connection) after they started.</summary>
+    public int FailingSubmits;
+
+    public async Task<string> SubmitShardAsync(string shardId, string shardPath, CancellationToken cancellationToken = default)
     {
         if (BudgetExceeded is not null)
         {
             throw new BudgetExceededException(BudgetExceeded);
         }
 
+        Interlocked.Increment(ref SubmitsStarted);
+        if (SubmitGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref FailingSubmits) >= 0)
+        {
+            throw new IOException("connection reset while submitting");
+        }
+
         var n = Interlocked.Increment(ref Submissions);
         var job = $"fake-{shardId}-{n}";
         _shardOfJob[job] = shardPath;
         _jobStates[job] = JobOutcomes.GetValueOrDefault(n) ?? new BatchJobStatus(BatchJobState.Succeeded);
-        return Task.FromResult(job);
+        return job;
     }
 
     public Task<BatchJobStatus> GetJobStatusAsync(string jobName, CancellationToken cancellationToken = default) =>
