@@ -7,6 +7,7 @@ using Gme.Core.Storage;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Stages;
@@ -39,6 +40,8 @@ internal sealed class StageTestContext : IAsyncDisposable
         var provider = new FakeEmbeddingProvider();
         var services = new ServiceCollection();
         services.AddLogging();
+        // A host always has configuration; options that bind a section (the lexical encoder's) need it.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton(paths);
         services.AddSingleton(TimeProvider.System);
         services.AddSqliteLedger(paths);

@@ -81,7 +81,7 @@ public sealed class CatalogueSyncTests
             // A truncated export (half the rows) would remove 50 %: refused as bad input, nothing removed.
             var truncated = await RunAsync(host, snapshots.Truncated, allowRemovals: false, ct);
             Assert.Equal(RunStatus.Failed, truncated.Status);
-            Assert.Contains("BadInputException", truncated.Error);
+            Assert.Equal(RunFailureKind.BadInput, truncated.FailureKind);
             Assert.Contains("--allow-removals", truncated.Error);
             Assert.Equal(0, truncated.Sync?.Removed ?? 0);
             Assert.Equal(100, await store.CountAsync("products", null, ct));
@@ -145,7 +145,7 @@ public sealed class CatalogueSyncTests
         }
     }
 
-    private sealed record Outcome(Guid RunId, RunStatus Status, bool Passed, string? Error, CatalogueSync? Sync);
+    private sealed record Outcome(Guid RunId, RunStatus Status, bool Passed, string? Error, CatalogueSync? Sync, RunFailureKind? FailureKind);
 
     /// <summary>`gme run --source FILE` in the test's host: starts (or resumes) the run and waits for it to stop.</summary>
     private static async Task<Outcome> RunAsync(IHost host, string csv, bool allowRemovals, CancellationToken ct)
@@ -162,7 +162,7 @@ public sealed class CatalogueSyncTests
             return run.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Paused;
         }, $"the run on {Path.GetFileName(csv)} to stop", s_runLimit, ct);
         var counts = await host.Services.GetRequiredService<LedgerStatus>().ReadRunAsync(runId, ct);
-        return new Outcome(runId, run!.Status, run.Status == RunStatus.Completed && run.ValidationPassed == true, run.Error, counts.Sync);
+        return new Outcome(runId, run!.Status, run.Status == RunStatus.Completed && run.ValidationPassed == true, run.Error, counts.Sync, run.FailureKind);
     }
 
     private static async Task<Dictionary<string, IReadOnlyDictionary<string, float[]>>> StoredVectorsAsync(
