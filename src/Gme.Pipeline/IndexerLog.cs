@@ -19,6 +19,6 @@ internal static partial class IndexerLog
     [LoggerMessage(3004, LogLevel.Information, "Run {RunId}: {Products} removed products left collection {Collection}; {Files} vector files rewritten without them")]
     public static partial void ProductsPurged(this ILogger logger, Guid runId, int products, string collection, int files);
 
-    [LoggerMessage(3005, LogLevel.Warning, "Run {RunId}: no quality gate is configured; collection {Candidate} is judged by validation alone (search quality not measured)")]
+    [LoggerMessage(3005, LogLevel.Information, "Run {RunId}: no quality gate is configured; collection {Candidate} is judged by validation alone (search quality not measured)")]
     public static partial void NoQualityGate(this ILogger logger, Guid runId, string candidate);
 }

@@ -14,7 +14,7 @@ namespace Gme.Tests.Validation;
 public sealed class QualityGateSeamTests
 {
     [Fact]
-    public async Task NoGateConfigured_PassesUnmeasuredAndWarns()
+    public async Task NoGateConfigured_PassesUnmeasuredAndSaysSo()
     {
         var logs = new CapturingLoggerProvider();
         await using var services = Services(logs, null);
