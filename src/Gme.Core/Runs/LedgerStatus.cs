@@ -86,8 +86,10 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             .Select(g => new { Status = g.Key, Count = g.Count(), Bytes = g.Sum(i => i.Bytes), First = g.Min(i => i.UpdatedAt), Last = g.Max(i => i.UpdatedAt) })
             .ToListAsync(cancellationToken);
 
-        var held = await db.RemoteFiles.AsNoTracking().Where(f => f.DeletedAt == null)
-            .GroupBy(f => 1).Select(g => new { Count = g.Count(), Bytes = g.Sum(f => f.Bytes ?? 0) }).FirstOrDefaultAsync(cancellationToken);
+        // Two plain aggregates: a grouped FirstOrDefault made EF Core warn on every `gme status`.
+        var heldFiles = db.RemoteFiles.AsNoTracking().Where(f => f.DeletedAt == null);
+        var heldCount = await heldFiles.CountAsync(cancellationToken);
+        var heldBytes = heldCount == 0 ? 0 : await heldFiles.SumAsync(f => f.Bytes ?? 0, cancellationToken);
         var stuck = await db.Shards.AsNoTracking()
             // The collect stage's stuck report reads "job … still {state} after … h"; a retried shard's earlier error does not.
             .Where(s => (s.State == ShardState.Submitted || s.State == ShardState.Collecting) && s.Error != null && s.Error.Contains(" still "))
@@ -98,8 +100,8 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
         {
             Removed = await db.Products.CountAsync(p => p.RemovedInRunId != null, cancellationToken),
             Sync = run is null ? null : await CatalogueSync.ReadAsync(db, run.Id, cancellationToken),
-            RemoteFilesHeld = held?.Count ?? 0,
-            RemoteBytesHeld = held?.Bytes ?? 0,
+            RemoteFilesHeld = heldCount,
+            RemoteBytesHeld = heldBytes,
             StuckShards = stuck,
             Products = stages.Sum(s => s.Count),
             Ingested = stages.Sum(s => s.Count),
