@@ -17,25 +17,16 @@ public static class RankFusion
     {
         ArgumentNullException.ThrowIfNull(legs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var fused = new Dictionary<Guid, (double Score, RetrievalLegs Legs, ScoredPoint First)>();
+        var fused = new Dictionary<Guid, Fused>();
         foreach (var (leg, hits) in legs)
         {
             for (var position = 0; position < hits.Count; position++)
             {
-                var hit = hits[position];
-                var contribution = 1.0 / (k + position);
-                fused[hit.Id] = fused.TryGetValue(hit.Id, out var sofar)
-                    ? (sofar.Score + contribution, sofar.Legs | leg, sofar.First)
-                    : (contribution, leg, hit);
+                Add(fused, leg, hits[position], 1.0 / (k + position));
             }
         }
 
-        return fused
-            .OrderByDescending(p => p.Value.Score)
-            .ThenBy(p => p.Key)
-            .Take(limit)
-            .Select(p => new FusedPoint(p.Value.First with { Score = (float)p.Value.Score }, p.Value.Legs))
-            .ToList();
+        return Ranked(fused, limit);
     }
 
     /// <summary>
@@ -49,7 +40,7 @@ public static class RankFusion
     {
         ArgumentNullException.ThrowIfNull(legs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var fused = new Dictionary<Guid, (double Score, RetrievalLegs Legs, ScoredPoint First)>();
+        var fused = new Dictionary<Guid, Fused>();
         foreach (var (leg, hits) in legs)
         {
             if (hits.Count == 0)
@@ -63,20 +54,29 @@ public static class RankFusion
             var (low, high) = (mean - (3 * std), mean + (3 * std));
             foreach (var hit in hits)
             {
-                var normalised = high > low ? (hit.Score - low) / (high - low) : 0.5;
-                fused[hit.Id] = fused.TryGetValue(hit.Id, out var sofar)
-                    ? (sofar.Score + normalised, sofar.Legs | leg, sofar.First)
-                    : (normalised, leg, hit);
+                Add(fused, leg, hit, high > low ? (hit.Score - low) / (high - low) : 0.5);
             }
         }
 
-        return fused
+        return Ranked(fused, limit);
+    }
+
+    /// <summary>A point's fused score so far, the legs that found it, and its first hit (payload and vectors).</summary>
+    private readonly record struct Fused(double Score, RetrievalLegs Legs, ScoredPoint First);
+
+    private static void Add(Dictionary<Guid, Fused> fused, RetrievalLegs leg, ScoredPoint hit, double contribution) =>
+        fused[hit.Id] = fused.TryGetValue(hit.Id, out var sofar)
+            ? sofar with { Score = sofar.Score + contribution, Legs = sofar.Legs | leg }
+            : new Fused(contribution, leg, hit);
+
+    /// <summary>Highest fused score first, equal scores by id (as Qdrant orders them).</summary>
+    private static List<FusedPoint> Ranked(Dictionary<Guid, Fused> fused, int limit) =>
+        fused
             .OrderByDescending(p => p.Value.Score)
             .ThenBy(p => p.Key)
             .Take(limit)
             .Select(p => new FusedPoint(p.Value.First with { Score = (float)p.Value.Score }, p.Value.Legs))
             .ToList();
-    }
 
     /// <summary>
     /// A hybrid search done by the client: every leg through the store's own searches (each under the filter), then

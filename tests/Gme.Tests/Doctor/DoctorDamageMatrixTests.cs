@@ -144,33 +144,9 @@ public sealed class DoctorDamageMatrixTests(CleanDataDir clean)
 
     private void Damage(string data, string damage)
     {
-        var index = Path.Combine(data, "index", clean.Collection);
-        var log = Path.Combine(index, "points.log");
-        switch (damage)
+        if (!IndexFolderDamage.TryApply(data, clean.Collection, damage))
         {
-            case "points-log-halved":
-                using (var stream = new FileStream(log, FileMode.Open))
-                {
-                    stream.SetLength(stream.Length / 2);
-                }
-
-                break;
-            case "points-log-byte-flipped":
-                var bytes = File.ReadAllBytes(log);
-                bytes[bytes.Length / 3] ^= 0x5A;
-                File.WriteAllBytes(log, bytes);
-                break;
-            case "points-log-deleted":
-                File.Delete(log);
-                break;
-            case "index-deleted":
-                Directory.Delete(Path.Combine(data, "index"), recursive: true);
-                break;
-            case "collection-json-emptied":
-                File.WriteAllText(Path.Combine(index, "collection.json"), "");
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(damage), damage, null);
+            throw new ArgumentOutOfRangeException(nameof(damage), damage, null);
         }
     }
 }

@@ -155,8 +155,11 @@ public sealed class DoctorRoundTripTests(CleanDataDir clean)
 
     private void Damage(string data, string damage)
     {
-        var index = Path.Combine(data, "index", clean.Collection);
-        var log = Path.Combine(index, "points.log");
+        if (IndexFolderDamage.TryApply(data, clean.Collection, damage))
+        {
+            return;
+        }
+
         var ledger = Path.Combine(data, "ledger.db");
         switch (damage)
         {
@@ -167,27 +170,6 @@ public sealed class DoctorRoundTripTests(CleanDataDir clean)
                     File.Delete(db.VectorFiles.OrderBy(f => f.Id).First().Path);
                 }
 
-                break;
-            case "points-log-halved":
-                using (var stream = new FileStream(log, FileMode.Open))
-                {
-                    stream.SetLength(stream.Length / 2);
-                }
-
-                break;
-            case "points-log-byte-flipped":
-                var bytes = File.ReadAllBytes(log);
-                bytes[bytes.Length / 3] ^= 0x5A;
-                File.WriteAllBytes(log, bytes);
-                break;
-            case "points-log-deleted":
-                File.Delete(log);
-                break;
-            case "index-deleted":
-                Directory.Delete(Path.Combine(data, "index"), recursive: true);
-                break;
-            case "collection-json-emptied":
-                File.WriteAllText(Path.Combine(index, "collection.json"), "");
                 break;
             case "ledger-truncated" or "ledger-emptied":
                 Checkpoint(ledger);
