@@ -53,6 +53,7 @@ public static class LedgerSagaRepositoryRegistrationExtensions
         services.RegisterQuerySagaRepository<T, LedgerSagaRepositoryContextFactory<T>>();
         services.RegisterSagaRepository<T, LedgerSagaSession<T>, SagaConsumeContextFactory<LedgerSagaSession<T>, T>, LedgerSagaRepositoryContextFactory<T>>();
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureReceiveEndpoint>(new LedgerSagaRetryEndpointConfigurator<T>(configureRetry)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureReceiveEndpoint, LedgerSagaRetryEndpointConfigurator<T>>(
+            sp => new LedgerSagaRetryEndpointConfigurator<T>(configureRetry, sp)));
     }
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Core.Sagas;
 
@@ -6,9 +7,10 @@ namespace Gme.Core.Sagas;
 /// MassTransit calls every registered <see cref="IConfigureReceiveEndpoint"/> for each endpoint made by
 /// ConfigureEndpoints, before sagas are added to it; this is the only hook a repository registration has on the endpoint.
 /// </summary>
-internal sealed class LedgerSagaRetryEndpointConfigurator<TSaga>(Action<IRetryConfigurator> configureRetry) : IConfigureReceiveEndpoint
+internal sealed class LedgerSagaRetryEndpointConfigurator<TSaga>(Action<IRetryConfigurator> configureRetry, IServiceProvider services) : IConfigureReceiveEndpoint
     where TSaga : class, ISaga
 {
     public void Configure(string name, IReceiveEndpointConfigurator configurator) =>
-        configurator.ConnectSagaConfigurationObserver(new LedgerSagaRetryObserver<TSaga>(configureRetry));
+        configurator.ConnectSagaConfigurationObserver(
+            new LedgerSagaRetryObserver<TSaga>(configureRetry, services.GetRequiredService<IBusRegistrationContext>()));
 }

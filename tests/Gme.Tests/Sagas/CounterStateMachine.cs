@@ -41,7 +41,8 @@ public sealed class CounterStateMachine : MassTransitStateMachine<CounterState>
                 // A little simulated work between load and save, so that concurrent increments really overlap.
                 await Task.Delay(5, c.CancellationToken);
                 c.Saga.Count++;
-            }),
+            })
+            .Publish(c => new CounterChanged(c.Saga.CorrelationId, c.Saga.Count)),
             When(IncrementedByName).Then(c => c.Saga.Count++),
             When(Finished).Finalize());
 

@@ -108,6 +108,26 @@ public sealed class LedgerSagaRepositoryTests
     }
 
     [Fact]
+    public async Task ConcurrentEvents_AttemptThatLostTheRace_PublishedNothing()
+    {
+        await using var ledger = await TempLedger.CreateAsync(Token);
+        await using var host = await SagaTestHost.StartAsync(ledger.Paths, Token);
+        var changes = host.CountPublished<CounterChanged>();
+        var id = Guid.NewGuid();
+        await host.PublishAndWaitAsync(new CounterStarted(id, "alpha"), Token);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.PublishAsync(new CounterIncremented(id), Token)));
+        await host.Receives.WaitForHandledAsync(21, Token);
+
+        // Every increment that raced was retried; only the attempt whose update was saved may have published.
+        var row = await ledger.FindAsync(id, Token);
+        Assert.NotNull(row);
+        Assert.True(row.Version > 1, "no increment was saved");
+        Assert.Equal(20, row.Count);
+        Assert.Equal(20, changes.Published);
+    }
+
+    [Fact]
     public async Task ConcurrentEvents_WithoutRetry_EveryAcknowledgedIncrementIsKept()
     {
         await using var ledger = await TempLedger.CreateAsync(Token);

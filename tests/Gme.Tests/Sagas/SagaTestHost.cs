@@ -42,6 +42,15 @@ internal sealed class SagaTestHost : IAsyncDisposable
         return new SagaTestHost(provider, bus, receives);
     }
 
+    /// <summary>Counts what the sagas of this host publish from now on.</summary>
+    public PublishCounter<T> CountPublished<T>()
+        where T : class
+    {
+        var counter = new PublishCounter<T>();
+        _bus.ConnectPublishObserver(counter);
+        return counter;
+    }
+
     public T GetRequiredService<T>()
         where T : notnull => _provider.GetRequiredService<T>();
 
