@@ -268,13 +268,17 @@ function renderResults(hits, heading) {
     const details = [hit.payload.product_type, hit.payload.colour].filter(Boolean).join(' · ');
     meta.textContent = `${hit.productId} · score ${hit.score.toFixed(4)}${details ? ' · ' + details : ''}`;
 
-    // Which retrieval legs found the hit: a short badge, the full sentence on hover and for screen readers.
+    // Which retrieval legs found the hit: a short badge, the full sentence on hover (title) and for screen readers.
     const legs = document.createElement('span');
     legs.className = 'legs';
-    legs.tabIndex = 0;
-    legs.textContent = hit.legs && hit.legs.length ? hit.legs.join(' + ') : 'fused';
     legs.title = legsText(hit.legs);
-    legs.setAttribute('aria-label', legs.title);
+    const short = document.createElement('span');
+    short.setAttribute('aria-hidden', 'true');
+    short.textContent = hit.legs && hit.legs.length ? hit.legs.join(' + ') : 'fused';
+    const spoken = document.createElement('span');
+    spoken.className = 'visually-hidden';
+    spoken.textContent = legs.title;
+    legs.append(short, spoken);
 
     const more = document.createElement('button');
     more.type = 'button';
