@@ -17,7 +17,7 @@ namespace Gme.Search.Web;
 internal static class SearchEndpoints
 {
     /// <summary>What a 503 tells the client to wait: about one query deadline's worth of backoff on the model side.</summary>
-    private const int RetryAfterSeconds = 30;
+    internal const int RetryAfterSeconds = 30;
 
     public static void MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
@@ -136,7 +136,7 @@ internal static class SearchEndpoints
     }
 
     /// <summary>Absent means hybrid; names only (an enum's numbers are not part of the API).</summary>
-    private static bool TryParseMode(string? mode, out SearchMode parsed)
+    internal static bool TryParseMode(string? mode, out SearchMode parsed)
     {
         parsed = SearchMode.Hybrid;
         return string.IsNullOrWhiteSpace(mode)
@@ -144,7 +144,7 @@ internal static class SearchEndpoints
                 && Enum.TryParse(mode.Trim(), ignoreCase: true, out parsed));
     }
 
-    private static string Shown(string value) => value.Length > 32 ? value[..32] + "…" : value;
+    internal static string Shown(string value) => value.Length > 32 ? value[..32] + "…" : value;
 
     private static async Task<IResult> ImageAsync(string productId, ProductImages images, CancellationToken ct) =>
         await images.PathForAsync(productId, ct) is { } path
@@ -162,7 +162,7 @@ internal static class SearchEndpoints
         _ => Problem(StatusCodes.Status400BadRequest, $"'image' is damaged or truncated ({reason ?? "corrupt_image"}).", "image"),
     };
 
-    private static SearchRequest? Request(
+    internal static SearchRequest? Request(
         SearchOptions limits, IndexerOptions indexer, string? q, string? similar, string[]? filters, string? top, DataContent? image, out IResult? problem)
     {
         problem = null;
@@ -241,7 +241,7 @@ internal static class SearchEndpoints
         }
     }
 
-    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<IOptions<SearchOptions>>().Value.ApiKey;
@@ -265,7 +265,7 @@ internal static class SearchEndpoints
         : message.StartsWith("give a ", StringComparison.Ordinal) ? "q"
         : null;
 
-    private static IResult Problem(int status, string detail, string? parameter = null) =>
+    internal static IResult Problem(int status, string detail, string? parameter = null) =>
         Results.Problem(detail: detail, statusCode: status,
             extensions: parameter is null ? null : new Dictionary<string, object?> { ["parameter"] = parameter });
 }

@@ -58,6 +58,7 @@ public static class SearchServiceExtensions
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         app.MapSearchEndpoints();
+        app.MapFacetEndpoints();
         return app;
     }
 }
