@@ -74,13 +74,13 @@ internal static class CollectionsCommand
                 return 0;
             }
 
-            Console.WriteLine($"  {"version",-24} {"state",-9} {"points",8} {"model",-34} {"created (UTC)",-17} gate");
+            Console.WriteLine($"  {"version",-24} {"state",-9} {"points",8} {"model",-44} {"created (UTC)",-17} gate");
             foreach (var (v, points) in listings)
             {
                 var marker = v.State == CollectionVersionState.Live ? "*" : " ";
                 var gate = v.GatePassed switch { true => "passed", false => "FAILED", null => "-" };
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{marker} {v.Physical,-24} {v.State.ToString().ToLowerInvariant(),-9} {points?.ToString(CultureInfo.InvariantCulture) ?? "gone",8} {v.ModelId,-34} {v.CreatedAt:yyyy-MM-dd HH:mm} {gate}: {v.GateSummary ?? ""}"));
+                    $"{marker} {v.Physical,-24} {v.State.ToString().ToLowerInvariant(),-9} {points?.ToString(CultureInfo.InvariantCulture) ?? "gone",8} {v.ModelId,-44} {v.CreatedAt:yyyy-MM-dd HH:mm} {gate}: {v.GateSummary ?? ""}"));
             }
 
             return 0;
