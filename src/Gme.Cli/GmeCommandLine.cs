@@ -43,6 +43,8 @@ internal static class GmeCommandLine
         root.Subcommands.Add(EstimateCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(ReindexCommand.Create());
+        root.Subcommands.Add(CollectionsCommand.Create());
         return root;
     }
 

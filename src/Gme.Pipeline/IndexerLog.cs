@@ -21,4 +21,13 @@ internal static partial class IndexerLog
 
     [LoggerMessage(3005, LogLevel.Information, "Run {RunId}: no quality gate is configured; collection {Candidate} is judged by validation alone (search quality not measured)")]
     public static partial void NoQualityGate(this ILogger logger, Guid runId, string candidate);
+
+    [LoggerMessage(3006, LogLevel.Information, "Collection {Collection}: version {Physical} ({ModelId}) is live")]
+    public static partial void VersionLive(this ILogger logger, string collection, string physical, string modelId);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Collection {Collection}: version {Physical} was not switched in: {Reason}")]
+    public static partial void VersionRejected(this ILogger logger, string collection, string physical, string reason);
+
+    [LoggerMessage(3008, LogLevel.Information, "Collection {Collection}: its {Points} points moved to version {Physical}; the collection name is now its alias")]
+    public static partial void MovedToVersions(this ILogger logger, string collection, string physical, long points);
 }

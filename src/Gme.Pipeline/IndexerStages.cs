@@ -50,7 +50,10 @@ public static class IndexerStages
         services.AddSingleton<RunValidator>();
 
         // The seam for the eval-based gate (issue 13 item 4): registered before this call, it wins over the default.
-        services.TryAddSingleton<IQualityGate, ValidationOnlyQualityGate>();
+        services.AddOptions<QualityGateOptions>().Bind(configuration.GetSection(QualityGateOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ValidationOnlyQualityGate>();
+        services.TryAddSingleton<IQualityGate, EvalQualityGate>();
+        services.AddSingleton<Versions.IndexVersions>();
         services.AddSingleton<Doctor.DataDirDoctor>();
         return services;
     }

@@ -125,6 +125,51 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
         }
     }
 
+    /// <summary>
+    /// Turns collection <paramref name="alias"/> into an alias of <paramref name="collection"/> (a copy of it, made by
+    /// the caller) without a moment in which the name resolves to nothing: the alias is written first, and every
+    /// resolution reads aliases before folders, so readers move to the copy at once; the old folder is removed after.
+    /// Index versions use it once per data dir built before versions (Qdrant has no such step: there the name is
+    /// missing for the instant between the delete and the alias).
+    /// </summary>
+    public async Task ReplaceWithAliasAsync(string alias, string collection, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckName(alias);
+        CheckName(collection);
+        await _openGate.WaitAsync(cancellationToken);
+        try
+        {
+            var aliases = await _aliases.ReadAsync(cancellationToken);
+            if (aliases.ContainsKey(collection) || await FindUnderGateAsync(collection, cancellationToken) is null)
+            {
+                throw new InvalidOperationException($"Cannot point alias '{alias}' at '{collection}': no such collection in {paths.Index}.");
+            }
+
+            aliases[alias] = collection;
+            await _aliases.WriteAsync(aliases, cancellationToken);
+            if (_collections.TryRemove(alias, out var loaded))
+            {
+                loaded.Dispose();
+            }
+
+            var directory = DirectoryOf(alias);
+            if (Directory.Exists(directory))
+            {
+                using (WriterLock.Acquire(Path.Combine(directory, EmbeddedCollection.LockFileName), alias))
+                {
+                    File.Delete(Path.Combine(directory, EmbeddedCollection.SpecFileName));
+                }
+
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
+
     public async Task<string?> GetAliasTargetAsync(string alias, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

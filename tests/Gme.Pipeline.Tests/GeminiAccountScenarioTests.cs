@@ -47,6 +47,7 @@ public sealed class GeminiAccountScenarioTests
         var error = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.Contains("Gme:Gemini:OutputDimensionality", error, StringComparison.Ordinal);
         Assert.Contains("collection '", error, StringComparison.Ordinal);
+        Assert.Contains("run `gme reindex`", error, StringComparison.Ordinal);
         run.Report();
     }
 

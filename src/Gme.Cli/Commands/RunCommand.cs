@@ -10,6 +10,7 @@ using Gme.Core.Storage;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
 using Gme.Pipeline;
+using Gme.Pipeline.Versions;
 using Gme.Sources;
 using Gme.Sources.HuggingFace;
 using MassTransit;
@@ -153,7 +154,8 @@ internal static class RunCommand
         ? (spec.Limit > 0 ? Math.Min(spec.Limit, spec.SampleProducts) : spec.SampleProducts)
         : spec.Limit > 0 ? spec.Limit : null;
 
-    private static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct)
+    /// <param name="newVersion">`gme reindex`: build a new index version of the collection from this source.</param>
+    internal static async Task<int> ExecuteAsync(CommonOptions common, SourceSpec spec, CancellationToken ct, bool newVersion = false)
     {
         var stopwatch = Stopwatch.StartNew();
         DamagedData.ThrowIfLedgerDamaged(common);
@@ -175,7 +177,17 @@ internal static class RunCommand
                 "hf" => HuggingFaceDatasetRef.Scheme + spec.Location,
                 _ => spec.Location,
             };
-            var (runId, resumed) = await services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, description, ct);
+            var starter = services.GetRequiredService<RunStarter>();
+            var (runId, resumed) = newVersion
+                ? await starter.StartNewVersionAsync(spec, description, ct)
+                : await starter.StartOrResumeAsync(spec, description, ct);
+            var versions = services.GetRequiredService<IndexVersions>();
+            if (await versions.BuiltByAsync(runId, ct) is { } building)
+            {
+                Console.WriteLine($"Building version {building.Version} of '{building.Collection}' ({building.Physical}, {building.ModelId}) "
+                    + "beside the live one; searches keep using the live version until this one passes validation and its gate");
+            }
+
             Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
             var provider = services.GetRequiredService<IOptions<GmeOptions>>().Value.Provider;
             var paths = services.GetRequiredService<DataPaths>();
@@ -206,7 +218,13 @@ internal static class RunCommand
             var reasons = final.Counts.Failed > 0
                 ? await status.RunFailureReasonsAsync(runId, RunSummaryView.TopReasons, CancellationToken.None)
                 : [];
-            return RunSummaryView.Print(final, reasons, stopwatch.Elapsed);
+            var exit = RunSummaryView.Print(final, reasons, stopwatch.Elapsed);
+            if (await versions.BuiltByAsync(runId, CancellationToken.None) is { } built)
+            {
+                Console.WriteLine(CollectionsCommand.Outcome(built));
+            }
+
+            return exit;
         }
         finally
         {

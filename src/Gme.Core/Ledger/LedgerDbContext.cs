@@ -17,6 +17,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<InboxMessageEntity> InboxMessages => Set<InboxMessageEntity>();
     public DbSet<OutboxMessageEntity> OutboxMessages => Set<OutboxMessageEntity>();
     public DbSet<RemoteFileEntity> RemoteFiles => Set<RemoteFileEntity>();
+    public DbSet<CollectionVersionEntity> CollectionVersions => Set<CollectionVersionEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -122,6 +123,18 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.ShardId).HasMaxLength(64);
             e.HasIndex(x => new { x.ShardId, x.DeletedAt });
             e.HasIndex(x => x.DeletedAt);
+        });
+
+        modelBuilder.Entity<CollectionVersionEntity>(e =>
+        {
+            e.ToTable("collection_versions");
+            e.HasKey(x => new { x.Collection, x.Version });
+            e.Property(x => x.Collection).HasMaxLength(256);
+            e.Property(x => x.Physical).HasMaxLength(280);
+            e.Property(x => x.Provider).HasMaxLength(64);
+            e.Property(x => x.ModelId).HasMaxLength(256);
+            e.Property(x => x.GateSummary).HasMaxLength(1024);
+            e.HasIndex(x => x.BuildRunId);
         });
     }
 }

@@ -213,8 +213,10 @@ public sealed class DataDirDoctor
         return done;
     }
 
-    private async Task<string> RebuildAsync(LedgerDbContext db, string collection, CancellationToken ct)
+    private async Task<string> RebuildAsync(LedgerDbContext db, string logical, CancellationToken ct)
     {
+        // The live version's own collection when the name is an alias (index versions); the ledger's products are its.
+        var collection = await PhysicalAsync(logical, ct);
         var directory = Path.Combine(_paths.Index, collection);
         var aside = $"{directory}.damaged-{_clock.GetUtcNow():yyyyMMddHHmmss}";
         if (Directory.Exists(directory))
@@ -224,7 +226,7 @@ public sealed class DataDirDoctor
 
         var store = Service<IVectorStore>();
         await store.EnsureCollectionAsync(Service<CollectionInitializer>().SpecFor(collection), ct);
-        var runs = await db.Runs.AsNoTracking().Where(r => r.Collection == collection).Select(r => r.Id).ToListAsync(ct);
+        var runs = await db.Runs.AsNoTracking().Where(r => r.Collection == logical).Select(r => r.Id).ToListAsync(ct);
         var files = await db.VectorFiles.AsNoTracking().Where(f => runs.Contains(f.RunId)).ToListAsync(ct);
         var points = 0;
         foreach (var file in files)
@@ -249,10 +251,24 @@ public sealed class DataDirDoctor
         return $"index '{collection}': rebuilt from {files.Count} vector files, {points} points{kept}";
     }
 
+    /// <summary>What a collection name stands for on disk: the version its alias points at, or the collection itself.</summary>
+    private async Task<string> PhysicalAsync(string collection, CancellationToken ct)
+    {
+        try
+        {
+            return await Service<IVectorStore>().GetAliasTargetAsync(collection, ct) ?? collection;
+        }
+        catch (InvalidDataException)
+        {
+            // A damaged aliases.json is a finding of its own (CheckAliases).
+            return collection;
+        }
+    }
+
     private async Task<List<DoctorFinding>> CheckCollectionAsync(string collection, int expected, CancellationToken ct)
     {
         var findings = new List<DoctorFinding>();
-        var directory = Path.Combine(_paths.Index, collection);
+        var directory = Path.Combine(_paths.Index, await PhysicalAsync(collection, ct));
         var specFile = Path.Combine(directory, EmbeddedCollection.SpecFileName);
         var logFile = Path.Combine(directory, EmbeddedCollection.LogFileName);
         if (!Directory.Exists(directory))

@@ -111,6 +111,7 @@ public sealed partial class GeminiRemoteEffectsTests
         Assert.Contains("gemini/gemini-embedding-2@768", ex.Message, StringComparison.Ordinal);
         Assert.Contains("gemini/gemini-embedding-2@1536", ex.Message, StringComparison.Ordinal);
         Assert.Contains("collection '", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("run `gme reindex`", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);
         Assert.Equal(creates, server.CreateCalls);
     }

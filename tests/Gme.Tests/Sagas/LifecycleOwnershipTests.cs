@@ -4,7 +4,8 @@ namespace Gme.Tests.Sagas;
 
 /// <summary>
 /// One owner per lifecycle, checked on the source: a run's status is the run saga's (RunEntity/RunStateMachine),
-/// a shard's state is ShardEntity's and a product's stage and failure are ProductEntity's. Any other file that
+/// a shard's state is ShardEntity's, a product's stage and failure are ProductEntity's and an index version's state is
+/// CollectionVersionEntity's (whose methods only IndexVersions calls). Any other file that
 /// assigns them, in code or in a bulk ExecuteUpdate, fails this test with the file and line.
 /// </summary>
 public sealed partial class LifecycleOwnershipTests
@@ -17,6 +18,7 @@ public sealed partial class LifecycleOwnershipTests
             (RunStatusAssignment(), "RunEntity.cs", "run status"),
             (ShardStateAssignment(), "ShardEntity.cs", "shard state"),
             (ProductLifecycleAssignment(), "ProductEntity.cs", "product stage or failure"),
+            (VersionStateAssignment(), "CollectionVersionEntity.cs", "index version state"),
         };
 
         var offenders = new List<string>();
@@ -57,9 +59,11 @@ public sealed partial class LifecycleOwnershipTests
     [InlineData(".SetProperty(p => p.ShardId, shardId)", 2)]
     [InlineData("product.RemovedInRunId = runId;", 2)]
     [InlineData(".SetProperty(p => p.PurgedAt, now)", 2)]
+    [InlineData("State = CollectionVersionState.Live,", 3)]
+    [InlineData(".SetProperty(v => v.State, CollectionVersionState.Ready)", 3)]
     public void Patterns_CatchTheAssignmentsTheyGuard(string line, int rule)
     {
-        Regex[] patterns = [RunStatusAssignment(), ShardStateAssignment(), ProductLifecycleAssignment()];
+        Regex[] patterns = [RunStatusAssignment(), ShardStateAssignment(), ProductLifecycleAssignment(), VersionStateAssignment()];
         Assert.Matches(patterns[rule], line);
     }
 
@@ -73,6 +77,7 @@ public sealed partial class LifecycleOwnershipTests
         Assert.DoesNotMatch(RunStatusAssignment(), line);
         Assert.DoesNotMatch(ShardStateAssignment(), line);
         Assert.DoesNotMatch(ProductLifecycleAssignment(), line);
+        Assert.DoesNotMatch(VersionStateAssignment(), line);
     }
 
     private static string RepositoryRoot()
@@ -94,4 +99,7 @@ public sealed partial class LifecycleOwnershipTests
 
     [GeneratedRegex(@"\.(Stage|Failed|FailedStage|LastChange|RemovedInRunId|PurgedAt)\s*=(?!=)|\bStage\s*=(?!=)\s*ProductStage\.|SetProperty\(\s*\w+\s*=>\s*\w+\.(Stage|Failed|FailedStage|ShardId|VectorFileId|LastChange|RemovedInRunId|PurgedAt)\s*,")]
     private static partial Regex ProductLifecycleAssignment();
+
+    [GeneratedRegex(@"\bState\s*=(?!=)\s*CollectionVersionState\.|SetProperty\(\s*\w+\s*=>\s*\w+\.State\s*,\s*CollectionVersionState\.")]
+    private static partial Regex VersionStateAssignment();
 }

@@ -64,6 +64,8 @@ public sealed class BuildShardsConsumerTests
         var a = BuildShardsConsumer.ShardIdFor([("P1", "h1"), ("P2", "h2")]);
         var reordered = BuildShardsConsumer.ShardIdFor([("P2", "h2"), ("P1", "h1")]);
         var changed = BuildShardsConsumer.ShardIdFor([("P1", "h1"), ("P2", "h2-new")]);
+        Assert.NotEqual(BuildShardsConsumer.ShardIdFor([("P1", "h1"), ("P2", "h2")], "model-a"),
+            BuildShardsConsumer.ShardIdFor([("P1", "h1"), ("P2", "h2")], "model-b"));
         Assert.Equal(a, reordered);
         Assert.NotEqual(a, changed);
         Assert.StartsWith("shard-", a);

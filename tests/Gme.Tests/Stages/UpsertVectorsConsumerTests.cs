@@ -23,6 +23,7 @@ public sealed class UpsertVectorsConsumerTests
             {
                 s.AddEmbeddedVectorStore();
                 s.AddSingleton<CollectionInitializer>();
+                s.AddSingleton<Gme.Pipeline.Versions.IndexVersions>();
             });
         var ids = new[] { "P1", "P2", "P3" };
         var rows = ids.Select(id => new VectorRow(id, PointIds.FromProductId(id), ctx.Provider.Good(id).Vectors!)).ToList();

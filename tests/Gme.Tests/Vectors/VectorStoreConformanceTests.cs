@@ -1,6 +1,8 @@
 using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 
+using Gme.Tests.Support;
+
 namespace Gme.Tests.Vectors;
 
 /// <summary>
@@ -404,6 +406,55 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
         await Store.SetAliasAsync(alias, v1.Name, Ct);
         Assert.Equal(old.Count, await Store.CountAsync(alias, cancellationToken: Ct));
         Assert.Equal("red", Assert.Single(await Store.RetrieveAsync(alias, [old[3].Id], withVectors: false, Ct)).Payload["colour"]);
+    }
+
+    [Fact]
+    public async Task Alias_SwitchDuringRebuild_ReadersOfTheAliasAlwaysGetResults()
+    {
+        // Index versions (issue 13): searches on the alias go on while the next version fills and through the switch.
+        var alias = NewName();
+        var random = new Random(15);
+        var v1 = await CreateCollectionAsync();
+        await Store.UpsertAsync(v1.Name, Enumerable.Range(0, 20).Select(i => Point(random, $"p{i}", "red", "shirt")).ToList(), Ct);
+        await Store.SetAliasAsync(alias, v1.Name, Ct);
+        var v2 = await CreateCollectionAsync();
+        var query = Point(random, "q", "red", "shirt").Vectors[Text];
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var empty = 0;
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var hits = await Store.SearchAsync(alias, Text, query, 5, cancellationToken: Ct);
+                if (hits.Count == 0)
+                {
+                    Interlocked.Increment(ref empty);
+                }
+                else
+                {
+                    seen.Add(hits[0].Payload["colour"]!);
+                }
+            }
+        }, Ct);
+
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await Store.UpsertAsync(v2.Name, Enumerable.Range(batch * 10, 10).Select(i => Point(random, $"p{i}", "blue", "shoe")).ToList(), Ct);
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(seen.Count >= 3), "readers to search the alias during the build", TimeSpan.FromSeconds(30), Ct);
+        await Store.SetAliasAsync(alias, v2.Name, Ct);
+        var afterSwitch = seen.Count;
+        await Eventually.TrueAsync(() => Task.FromResult(seen.Count >= afterSwitch + 3), "readers to search the alias after the switch",
+            TimeSpan.FromSeconds(30), Ct);
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.Equal(0, empty);
+        Assert.Contains("red", seen);
+        Assert.Contains("blue", seen);
+        Assert.Equal(50, await Store.CountAsync(alias, cancellationToken: Ct));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ internal sealed class BuildShardsConsumer(
     {
         using var activity = EmbedderDiagnostics.ActivitySource.StartActivity("build shard");
         var ids = items.Select(p => p.Id).ToList();
-        var shardId = ShardIdFor(items.Select(p => (p.Id, p.ContentHash + p.ImageSha256)));
+        var shardId = ShardIdFor(items.Select(p => (p.Id, p.ContentHash + p.ImageSha256)), provider.ModelId);
         activity?.SetTag(EmbedderDiagnostics.Tags.ShardId, shardId);
         var path = Path.Combine(paths.Shards, shardId + ".jsonl");
         var inputs = items.Select(p => new EmbeddingInput(p.Id, p.Text, imageCache.PathFor(p.ImageSha256!))).ToList();
@@ -120,12 +120,14 @@ internal sealed class BuildShardsConsumer(
     }
 
     /// <summary>
-    /// Same products with the same content, same shard id: a rebuilt shard reuses its id, file name and remote display
-    /// name, while changed content gives a new id so stale results can never be matched to it.
+    /// Same products with the same content for the same model, same shard id: a rebuilt shard reuses its id, file name
+    /// and remote display name, while changed content, or another model or size (a new index version), gives a new id
+    /// so stale results can never be matched to it.
     /// </summary>
-    internal static string ShardIdFor(IEnumerable<(string Id, string Fingerprint)> products)
+    internal static string ShardIdFor(IEnumerable<(string Id, string Fingerprint)> products, string modelId = "")
     {
-        var joined = string.Join('\n', products.Select(p => p.Id + "\t" + p.Fingerprint).Order(StringComparer.Ordinal));
+        var joined = string.Join('\n', products.Select(p => p.Id + "\t" + p.Fingerprint).Order(StringComparer.Ordinal))
+            + (modelId.Length == 0 ? "" : "\n" + modelId);
         return "shard-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)))[..24];
     }
 }

@@ -26,6 +26,11 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
         var ids = products.Select(p => p.Product.Id).ToList();
         var existing = await db.Products.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
 
+        // A run that builds a new index version (another model or size, or `gme reindex`) embeds every product again
+        // into it: vectors of the live version are of the other model. Unchanged products still count as unchanged.
+        var buildsVersion = await db.CollectionVersions.AnyAsync(
+            v => v.BuildRunId == runId && v.State == CollectionVersionState.Building, cancellationToken);
+
         foreach (var (rowNumber, product) in products)
         {
             var payloadJson = JsonSerializer.Serialize(product.Payload);
@@ -66,8 +71,13 @@ internal sealed class ProductChunkWriter(LedgerUnitOfWork unitOfWork, TimeProvid
             }
             else
             {
+                var firstSighting = entity.LastRunId != runId;
                 entity.MarkUnchanged(runId);
-                if (entity.Failed)
+                if (buildsVersion && firstSighting)
+                {
+                    entity.Reset();
+                }
+                else if (entity.Failed)
                 {
                     // A new run retries what failed before, from the stage where it stopped.
                     entity.Retry();

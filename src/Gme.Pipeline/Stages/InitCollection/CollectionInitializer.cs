@@ -16,6 +16,7 @@ internal sealed class CollectionInitializer(
     IVectorStore store,
     IEmbeddingProvider provider,
     IOptions<IndexerOptions> options,
+    Versions.IndexVersions versions,
     TimeProvider clock,
     ILogger<CollectionInitializer> logger)
 {
@@ -24,6 +25,7 @@ internal sealed class CollectionInitializer(
         provider.Spaces.ToDictionary(s => s.Name, s => new VectorSpec(s.Dimensions, s.Distance)),
         options.Value.KeywordIndexes);
 
+    /// <summary>Ensures the collection the run writes into and returns its name (a version's, when the run builds one).</summary>
     public async Task<string?> EnsureAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         await using var db = dbFactory.CreateDbContext();
@@ -33,22 +35,30 @@ internal sealed class CollectionInitializer(
             return null;
         }
 
+        // A run that builds a new version writes into that version's own collection, beside the live one that searches
+        // keep using; any other run writes through the collection's name (the live version).
+        var target = await Versions.IndexVersions.TargetOfAsync(db, run, cancellationToken);
         using var activity = IndexerDiagnostics.ActivitySource.StartActivity("init collection");
-        activity?.SetTag(IndexerDiagnostics.Tags.Collection, run.Collection);
-        await store.EnsureCollectionAsync(SpecFor(run.Collection), cancellationToken);
+        activity?.SetTag(IndexerDiagnostics.Tags.Collection, target);
+        if (target != run.Collection && run.CollectionReadyAt is null)
+        {
+            await versions.MoveToVersionsAsync(run.Collection, cancellationToken);
+        }
+
+        await store.EnsureCollectionAsync(SpecFor(target), cancellationToken);
         if (run.CollectionReadyAt is null)
         {
             if (store is QdrantVectorStore qdrant)
             {
                 // Bulk load: no HNSW building while points stream in; validation (stage 8) restores it.
-                await qdrant.BeginBulkLoadAsync(run.Collection, cancellationToken);
+                await qdrant.BeginBulkLoadAsync(target, cancellationToken);
             }
 
             run.CollectionReadyAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
-            logger.CollectionReady(run.Collection);
+            logger.CollectionReady(target);
         }
 
-        return run.Collection;
+        return target;
     }
 }

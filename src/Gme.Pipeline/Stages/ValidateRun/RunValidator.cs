@@ -25,6 +25,7 @@ public sealed class RunValidator(
     DataPaths paths,
     IOptions<IndexerOptions> options,
     IQualityGate gate,
+    Versions.IndexVersions versions,
     TimeProvider clock)
 {
     /// <summary>Results read per self-search query.</summary>
@@ -38,6 +39,9 @@ public sealed class RunValidator(
         var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, cancellationToken)
             ?? throw new InvalidOperationException($"Run {runId} is not in the ledger.");
         var problems = new List<string>();
+
+        // A run that builds a new version is validated on that version, not on the live one searches still use.
+        var target = await Versions.IndexVersions.TargetOfAsync(db, run, cancellationToken);
 
         var runProducts = await db.Products.CountAsync(p => p.LastRunId == runId, cancellationToken);
         var runIndexed = await db.Products.CountAsync(p => p.LastRunId == runId && p.Stage == ProductStage.Indexed && !p.Failed, cancellationToken);
@@ -55,10 +59,10 @@ public sealed class RunValidator(
         if (store is QdrantVectorStore qdrant)
         {
             // The load deferred HNSW building (stage 6); validate the real index, so build it and wait for green.
-            await qdrant.EndBulkLoadAsync(run.Collection, TimeSpan.FromHours(1), cancellationToken);
+            await qdrant.EndBulkLoadAsync(target, TimeSpan.FromHours(1), cancellationToken);
         }
 
-        var storePoints = await store.CountAsync(run.Collection, null, cancellationToken);
+        var storePoints = await store.CountAsync(target, null, cancellationToken);
 
         var (parquetRows, quality) = await CheckVectorFilesAsync(db, indexed.ToDictionary(p => p.Id, p => p.VectorFileId!, StringComparer.Ordinal), cancellationToken);
         if (parquetRows != indexed.Count)
@@ -68,7 +72,7 @@ public sealed class RunValidator(
 
         if (storePoints != indexed.Count)
         {
-            problems.Add($"ledger has {indexed.Count} indexed products but collection '{run.Collection}' holds {storePoints} points");
+            problems.Add($"ledger has {indexed.Count} indexed products but collection '{target}' holds {storePoints} points");
         }
 
         if (runIndexed + runFailed != runProducts)
@@ -81,14 +85,17 @@ public sealed class RunValidator(
             problems.Add($"{quality.Bad} stored vectors are unsound (e.g. {string.Join("; ", quality.Examples)})");
         }
 
-        var selfSearch = await SelfSearchAsync(db, run, cancellationToken);
+        var selfSearch = await SelfSearchAsync(db, run, target, cancellationToken);
         foreach (var result in selfSearch.Where(r => r.Rate < options.Value.MinSelfSearchTop1))
         {
             problems.Add($"self-search top-1 on '{result.Vector}' is {result.Rate:P1}, below {options.Value.MinSelfSearchTop1:P0}");
         }
 
         // Last, on a validated index: the gate judges search quality (or says it measured none).
-        var verdict = await gate.EvaluateAsync(new QualityGateRequest(runId, run.Collection, null), cancellationToken);
+        var live = target == run.Collection ? null : await versions.LiveAsync(run.Collection, cancellationToken);
+        var verdict = await gate.EvaluateAsync(
+            new QualityGateRequest(runId, target, live?.Physical) { Collection = run.Collection, LiveNdcg10 = live?.Ndcg10 },
+            cancellationToken);
         if (!verdict.Passed)
         {
             problems.Add($"quality gate: {verdict.Summary}");
@@ -98,7 +105,7 @@ public sealed class RunValidator(
         {
             QualityGate = verdict,
             RunId = runId,
-            Collection = run.Collection,
+            Collection = target,
             ModelId = provider.ModelId,
             ValidatedAt = clock.GetUtcNow().UtcDateTime,
             Passed = problems.Count == 0,
@@ -106,7 +113,7 @@ public sealed class RunValidator(
             Counts = new ValidationCounts(runProducts, runIndexed, runFailed, rejected, indexed.Count, parquetRows, storePoints),
             Vectors = quality,
             SelfSearch = selfSearch,
-            TextQueries = await TextQueriesAsync(db, runId, cancellationToken),
+            TextQueries = await TextQueriesAsync(db, runId, target, cancellationToken),
         };
         return report;
     }
@@ -120,6 +127,14 @@ public sealed class RunValidator(
     }
 
     public static string ToJson(ValidationReport report) => JsonSerializer.Serialize(report, s_json);
+
+    /// <summary>Reads a saved report back.</summary>
+    public static async Task<ValidationReport> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<ValidationReport>(stream, s_json, cancellationToken)
+            ?? throw new InvalidDataException($"{path} is not a validation report.");
+    }
 
     private async Task<(int Rows, VectorQuality Quality)> CheckVectorFilesAsync(
         LedgerDbContext db, Dictionary<string, string> currentFileByProduct, CancellationToken ct)
@@ -166,7 +181,7 @@ public sealed class RunValidator(
         return (rows, new VectorQuality(checkedCount, bad, examples));
     }
 
-    private async Task<List<SelfSearchResult>> SelfSearchAsync(LedgerDbContext db, RunEntity run, CancellationToken ct)
+    private async Task<List<SelfSearchResult>> SelfSearchAsync(LedgerDbContext db, RunEntity run, string collection, CancellationToken ct)
     {
         var ids = await db.Products.AsNoTracking()
             .Where(p => p.LastRunId == run.Id && p.Stage == ProductStage.Indexed && !p.Failed)
@@ -176,12 +191,12 @@ public sealed class RunValidator(
         var hits = provider.Spaces.ToDictionary(s => s.Name, _ => 0);
         foreach (var chunk in sample.Chunk(64))
         {
-            var points = await store.RetrieveAsync(run.Collection, chunk.Select(PointIds.FromProductId).ToList(), withVectors: true, ct);
+            var points = await store.RetrieveAsync(collection, chunk.Select(PointIds.FromProductId).ToList(), withVectors: true, ct);
             foreach (var point in points)
             {
                 foreach (var (name, vector) in point.Vectors)
                 {
-                    var results = await store.SearchAsync(run.Collection, name, vector, SelfSearchPage, null, ct);
+                    var results = await store.SearchAsync(collection, name, vector, SelfSearchPage, null, ct);
                     if (IsTop1(point.Id, results, SelfSearchPage))
                     {
                         hits[name]++;
@@ -212,7 +227,7 @@ public sealed class RunValidator(
         return tied.Any(r => r.Id == id) || (tied.Count >= page && results.Count >= page);
     }
 
-    private async Task<List<TextQueryCheck>> TextQueriesAsync(LedgerDbContext db, Guid runId, CancellationToken ct)
+    private async Task<List<TextQueryCheck>> TextQueriesAsync(LedgerDbContext db, Guid runId, string collection, CancellationToken ct)
     {
         if (!queries.Spaces.Any(s => s.Text is not null))
         {
@@ -233,7 +248,7 @@ public sealed class RunValidator(
         foreach (var (type, colour) in samples)
         {
             var query = $"{colour} {type}".Trim();
-            var hits = await search.SearchAsync(new SearchRequest { Text = query, Top = 5 }, ct);
+            var hits = await search.SearchAsync(new SearchRequest { Text = query, Top = 5, Collection = collection }, ct);
             var hit = hits.Any(h => string.Equals(Field(h.Payload, "product_type", "product_type_name"), type, StringComparison.OrdinalIgnoreCase));
             checks.Add(new TextQueryCheck(query, type!, hit, hits.Count > 0 ? hits[0].ProductId : null));
         }

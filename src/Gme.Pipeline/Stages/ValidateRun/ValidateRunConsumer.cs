@@ -12,6 +12,7 @@ namespace Gme.Pipeline.Stages;
 internal sealed class ValidateRunConsumer(
     LedgerUnitOfWork unitOfWork,
     RunValidator validator,
+    Versions.IndexVersions versions,
     TimeProvider clock,
     ILogger<ValidateRunConsumer> logger) : IConsumer<ValidateRun>
 {
@@ -28,6 +29,12 @@ internal sealed class ValidateRunConsumer(
 
         if (run is { CompletedAt: not null, ValidationPassed: { } passed })
         {
+            // A repeat after a crash between the commit and the version's settling finishes that first.
+            if (run.ReportPath is { } saved && File.Exists(saved))
+            {
+                await versions.SettleAsync(runId, await RunValidator.ReadAsync(saved, ct), ct);
+            }
+
             unitOfWork.Publish(new RunValidated { RunId = runId, Passed = passed });
             return;
         }
@@ -45,5 +52,9 @@ internal sealed class ValidateRunConsumer(
         unitOfWork.Publish(new RunValidated { RunId = runId, Passed = report.Passed });
         await db.SaveChangesAsync(ct);
         logger.RunValidated(runId, report.Passed ? "passed" : "FAILED", path);
+
+        // After the commit, before RunValidated leaves the outbox: a passed version goes live (the alias switches), a
+        // refused one is recorded and the live version stays; whoever follows the run sees the switch done.
+        await versions.SettleAsync(runId, report, ct);
     }
 }

@@ -22,6 +22,65 @@ namespace Gme.Core.Ledger.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Gme.Core.Ledger.CollectionVersionEntity", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("BuildRunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool?>("GatePassed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("GateSummary")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTime?>("LiveAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<double?>("Ndcg10")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Physical")
+                        .IsRequired()
+                        .HasMaxLength(280)
+                        .HasColumnType("character varying(280)");
+
+                    b.Property<long?>("Points")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Precision10")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Collection", "Version");
+
+                    b.HasIndex("BuildRunId");
+
+                    b.ToTable("collection_versions", (string)null);
+                });
+
             modelBuilder.Entity("Gme.Core.Ledger.ImageEntity", b =>
                 {
                     b.Property<string>("Ref")

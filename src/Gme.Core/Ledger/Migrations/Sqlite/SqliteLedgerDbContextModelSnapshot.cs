@@ -17,6 +17,65 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Gme.Core.Ledger.CollectionVersionEntity", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("BuildRunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("GatePassed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GateSummary")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LiveAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Ndcg10")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Physical")
+                        .IsRequired()
+                        .HasMaxLength(280)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Points")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Precision10")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Collection", "Version");
+
+                    b.HasIndex("BuildRunId");
+
+                    b.ToTable("collection_versions", (string)null);
+                });
+
             modelBuilder.Entity("Gme.Core.Ledger.ImageEntity", b =>
                 {
                     b.Property<string>("Ref")
