@@ -4,7 +4,8 @@ namespace Gme.Bench.Scale;
 
 /// <summary>
 /// Reads a process's resident memory from /proc/PID/status every <see cref="Interval"/>: VmHWM (the kernel's peak
-/// resident set, which catches spikes between samples) and VmRSS (now), so the peak is the pipeline's alone.
+/// resident set, which catches spikes between samples) and VmRSS (now), so the peak is the pipeline's alone; and the
+/// highest RssAnon (heaps, stacks) and RssFile (mapped files: assemblies, the index's float rows) seen in a sample.
 /// </summary>
 internal sealed class MemorySampler
 {
@@ -13,6 +14,10 @@ internal sealed class MemorySampler
     private readonly List<(TimeSpan At, long RssBytes)> _samples = [];
 
     public long PeakBytes { get; private set; }
+
+    public long PeakAnonBytes { get; private set; }
+
+    public long PeakFileBytes { get; private set; }
 
     public IReadOnlyList<(TimeSpan At, long RssBytes)> Samples => _samples;
 
@@ -23,7 +28,7 @@ internal sealed class MemorySampler
         {
             try
             {
-                long hwm = 0, rss = 0;
+                long hwm = 0, rss = 0, anon = 0, file = 0;
                 foreach (var line in await File.ReadAllLinesAsync(status, ct))
                 {
                     if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
@@ -34,9 +39,19 @@ internal sealed class MemorySampler
                     {
                         rss = Kilobytes(line);
                     }
+                    else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                    {
+                        anon = Kilobytes(line);
+                    }
+                    else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                    {
+                        file = Kilobytes(line);
+                    }
                 }
 
                 PeakBytes = Math.Max(PeakBytes, hwm * 1024);
+                PeakAnonBytes = Math.Max(PeakAnonBytes, anon * 1024);
+                PeakFileBytes = Math.Max(PeakFileBytes, file * 1024);
                 _samples.Add((clock.Elapsed, rss * 1024));
                 await Task.Delay(Interval, ct);
             }

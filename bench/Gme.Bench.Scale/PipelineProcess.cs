@@ -4,7 +4,7 @@ using Gme.Tests.Gemini;
 namespace Gme.Bench.Scale;
 
 /// <summary>One `gme run` child process: its output echoed and traced, its memory sampled until it exits.</summary>
-internal sealed record PipelineProcess(int ExitCode, TimeSpan Wall, long PeakRssBytes, IReadOnlyList<(TimeSpan At, long RssBytes)> Rss,
+internal sealed record PipelineProcess(int ExitCode, TimeSpan Wall, long PeakRssBytes, long PeakAnonBytes, long PeakFileBytes, IReadOnlyList<(TimeSpan At, long RssBytes)> Rss,
     ProgressTrace Progress, IReadOnlyList<string> Summary)
 {
     /// <summary>The Gemini provider at its defaults (1536-d, 2,000-line shards) against the fake, which answers at once.</summary>
@@ -79,6 +79,6 @@ internal sealed record PipelineProcess(int ExitCode, TimeSpan Wall, long PeakRss
         }
 
         process.WaitForExit(); // drains the output readers
-        return new PipelineProcess(process.ExitCode, clock.Elapsed, sampler.PeakBytes, sampler.Samples, progress, summary);
+        return new PipelineProcess(process.ExitCode, clock.Elapsed, sampler.PeakBytes, sampler.PeakAnonBytes, sampler.PeakFileBytes, sampler.Samples, progress, summary);
     }
 }

@@ -17,8 +17,9 @@ internal static class ScaleReport
         var spans = run.Progress.Spans().ToList();
         foreach (var (stage, count, first, last) in spans)
         {
-            var own = count / Math.Max(last - first, 0.001);
-            Console.WriteLine(string.Create(inv, $"{stage,-10} {count,9:N0} {first,9:F1} {last,9:F1} {own,20:F1} {count / Math.Max(last, 0.001),25:F1}"));
+            // A stage whose count moved once (a single batch landing) has no span of its own to divide by.
+            var own = last - first >= 2 ? (count / (last - first)).ToString("F1", inv) : "-";
+            Console.WriteLine(string.Create(inv, $"{stage,-10} {count,9:N0} {first,9:F1} {last,9:F1} {own,20} {count / Math.Max(last, 0.001),25:F1}"));
         }
 
         if (spans.Count > 0)
@@ -29,7 +30,7 @@ internal static class ScaleReport
             Console.WriteLine(string.Create(inv, $"overlap: pipeline span {pipeline:F1} s = {pipeline / Math.Max(slowest, 0.001):F2}x the slowest stage's span ({slowest:F1} s); stages in flight on average {spans.Sum(s => s.Last - s.First) / Math.Max(pipeline, 0.001):F2}"));
         }
 
-        Console.WriteLine(string.Create(inv, $"peak RSS (VmHWM of gme run): {run.PeakRssBytes / MiB:F0} MiB"));
+        Console.WriteLine(string.Create(inv, $"peak RSS (VmHWM of gme run): {run.PeakRssBytes / MiB:F0} MiB; highest sampled RssAnon {run.PeakAnonBytes / MiB:F0} MiB, RssFile {run.PeakFileBytes / MiB:F0} MiB"));
         // The memory curve inside one run: the highest RSS seen until a quarter, half, ... of the products were indexed.
         // The progress clock starts with the run inside the process, a second or two after the process did.
         var offset = run.Wall.TotalSeconds - run.Progress.LastSeconds;
