@@ -69,8 +69,8 @@ internal sealed record PipelineProcess(int ExitCode, TimeSpan Wall, long PeakRss
         }
         catch (OperationCanceledException)
         {
+            // Stopped by Ctrl-C or SIGTERM: the child goes too, and what was measured so far is still reported.
             process.Kill(entireProcessTree: true);
-            throw;
         }
         finally
         {

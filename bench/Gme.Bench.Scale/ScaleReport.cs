@@ -12,7 +12,7 @@ internal static class ScaleReport
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine(string.Create(inv, $"== scale: {products:N0} products, exit {run.ExitCode}, wall {run.Wall.TotalSeconds:F1} s (process start to exit), {gemini.CreateCalls} batches created"));
+        Console.WriteLine(string.Create(inv, $"== scale: {products:N0} products, exit {run.ExitCode}{(run.ExitCode == 137 ? " (stopped: figures so far)" : "")}, wall {run.Wall.TotalSeconds:F1} s (process start to exit), {gemini.CreateCalls} batches created"));
         Console.WriteLine("stage       products   first s    last s   products/s (own span)   products/s (from start)");
         var spans = run.Progress.Spans().ToList();
         foreach (var (stage, count, first, last) in spans)
