@@ -9,8 +9,8 @@ namespace Gme.VectorStores.Embedded;
 /// writes and read through one read-only memory map per chunk. Written pages sit in the page cache, not in this
 /// process's resident set, and a search maps in only the rows it rescores, so the floats (~620 MB at 105k x 1536)
 /// no longer count against the process; the kernel can drop and re-read them as it likes. Rows a search maps in would
-/// stay counted in the resident set until unmapped (a thousand validation searches touch most of them), so after
-/// every <see cref="ReleaseAfterRows"/> rows read the views are advised away (MADV_DONTNEED: on a shared file
+/// stay counted in the resident set until unmapped (a thousand validation searches touch most of them), so in a
+/// column of more than <see cref="ReleaseAfterRows"/> rows, after every that many rows read, the views are advised away (MADV_DONTNEED: on a shared file
 /// mapping the next read faults the page back from the page cache, the data never changes), which bounds them to
 /// about 100 MB at 1536-d.
 /// <para>
@@ -62,7 +62,9 @@ internal sealed unsafe partial class MappedFloatRows : IFloatRows
 
     public ReadOnlySpan<float> Row(int slot)
     {
-        if (Interlocked.Increment(ref _rowsRead) >= ReleaseAfterRows && OperatingSystem.IsLinux())
+        // Only a column larger than the release interval: a smaller one stays mapped whole (its exact scans would
+        // otherwise fault every page back in on each query).
+        if (_maps.Count > ReleaseAfterRows / VectorColumn.ChunkRows && Interlocked.Increment(ref _rowsRead) >= ReleaseAfterRows && OperatingSystem.IsLinux())
         {
             Interlocked.Exchange(ref _rowsRead, 0);
             ReleaseMappedPages();
