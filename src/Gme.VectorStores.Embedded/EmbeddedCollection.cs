@@ -208,6 +208,7 @@ internal sealed class EmbeddedCollection : IDisposable
     public void Dispose()
     {
         StopWriting();
+        _table.Dispose();
         _rw.Dispose();
         _gate.Dispose();
     }
@@ -358,7 +359,7 @@ internal sealed class EmbeddedCollection : IDisposable
     /// <summary>An empty table whose indexes start from the saved centroids when there are any.</summary>
     private PointTable NewTable()
     {
-        var table = new PointTable(Spec);
+        var table = new PointTable(Spec, scratchDirectory: _directory);
         _savedIndexVersion = IvfCentroidFile.TryApply(CentroidsPath, table) ? table.IndexVersion : -1;
         return table;
     }
@@ -431,7 +432,9 @@ internal sealed class EmbeddedCollection : IDisposable
                 table.Apply(record);
                 lexical.Apply(record);
             });
+            var old = _table;
             Mutate(_ => (_table, _lexical) = (table, lexical));
+            old.Dispose(); // no search holds it any more: they read under the lock the swap took
             (_generation, _end, _logRecords) = (generation, scan.End, scan.Records);
             return scan.TailBytes;
         }

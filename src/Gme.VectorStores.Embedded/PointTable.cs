@@ -8,8 +8,10 @@ namespace Gme.VectorStores.Embedded;
 /// vector, an id→slot map and the payloads. Freed slots are reused. Not thread-safe: the collection locks around it.
 /// Small tables are scanned exactly; large ones are searched through an <see cref="IvfIndex"/> per cosine/dot vector
 /// (binary codes, nearest lists only, float rescoring), with keyword filters resolved by a <see cref="KeywordIndex"/>.
+/// Given a folder, the float rows live in memory-mapped scratch files there (<see cref="MappedFloatRows"/>), so only
+/// the codes, ids and payloads are resident.
 /// </summary>
-internal sealed class PointTable
+internal sealed class PointTable : IDisposable
 {
     private const int InitialCapacity = 64;
 
@@ -36,13 +38,17 @@ internal sealed class PointTable
     private readonly KeywordIndex _keywords;
     private readonly Dictionary<string, IvfIndex> _indexes;
 
-    public PointTable(CollectionSpec spec, QuantizedSearch? quantized = null)
+    /// <param name="spec">The collection's vectors and keyword indexes.</param>
+    /// <param name="quantized">How large tables are searched.</param>
+    /// <param name="scratchDirectory">Where the float rows are mapped from; null keeps them in managed memory.</param>
+    public PointTable(CollectionSpec spec, QuantizedSearch? quantized = null, string? scratchDirectory = null)
     {
         _quantized = quantized ?? QuantizedSearch.Default;
         _keywords = new KeywordIndex(spec.KeywordIndexes);
         _columns = spec.Vectors.ToDictionary(
             v => v.Key,
-            v => new VectorColumn(v.Value.Dimensions, v.Value.Distance),
+            v => new VectorColumn(v.Value.Dimensions, v.Value.Distance,
+                scratchDirectory is null ? null : new MappedFloatRows(scratchDirectory, v.Value.Dimensions)),
             StringComparer.Ordinal);
         _indexes = _quantized is { Enabled: true, Inverted: true }
             ? _columns.Where(c => c.Value.Quantizable).ToDictionary(c => c.Key, c => new IvfIndex(c.Value), StringComparer.Ordinal)
@@ -108,6 +114,14 @@ internal sealed class PointTable
     }
 
     public bool Contains(Guid id) => _slots.ContainsKey(id);
+
+    public void Dispose()
+    {
+        foreach (var column in _columns.Values)
+        {
+            column.Dispose();
+        }
+    }
 
     public bool Delete(Guid id)
     {

@@ -8,16 +8,18 @@ namespace Gme.VectorStores.Embedded;
 /// <summary>
 /// One named vector of every point, in chunks of <see cref="ChunkRows"/> rows (slot i in chunk i / ChunkRows), so a
 /// scan streams through memory while growth adds a chunk instead of copying everything into an array twice the size
-/// (which held both copies at once, ~1.2 GB at 100k x 1536, and left up to half of the new one unused).
+/// (which held both copies at once, ~1.2 GB at 100k x 1536, and left up to half of the new one unused). The chunks
+/// are managed arrays or, for a collection on disk, a memory-mapped scratch file (<see cref="IFloatRows"/>).
 /// Cosine vectors are stored normalised, which makes their score a plain dot product.
-/// Beside the floats, each row's sign bits (one bit per dimension, packed in ulongs) feed the quantised scan.
+/// Beside the floats, each row's sign bits (one bit per dimension, packed in ulongs) feed the quantised scan; they
+/// are 1/32 of the floats and always resident.
 /// </summary>
-internal sealed class VectorColumn(int dimensions, Distance distance)
+internal sealed class VectorColumn(int dimensions, Distance distance, IFloatRows? rows = null) : IDisposable
 {
     private readonly int _words = (dimensions + 63) / 64;
     public const int ChunkRows = 1024;
 
-    private float[][] _chunks = [];
+    private readonly IFloatRows _rows = rows ?? new ManagedFloatRows(dimensions);
     private ulong[] _bits = [];
 
     public int Dimensions => dimensions;
@@ -33,16 +35,9 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
     public void EnsureCapacity(int slots)
     {
         var chunks = (slots + ChunkRows - 1) / ChunkRows;
-        if (_chunks.Length < chunks)
+        if (_rows.Chunks < chunks)
         {
-            var grown = new float[chunks][];
-            _chunks.CopyTo(grown, 0);
-            for (var i = _chunks.Length; i < chunks; i++)
-            {
-                grown[i] = new float[checked(ChunkRows * dimensions)];
-            }
-
-            _chunks = grown;
+            _rows.Grow(chunks);
         }
 
         // The codes are small (1/32 of the floats): they double, so growing one slot at a time stays amortised O(1).
@@ -94,7 +89,7 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
         return a + b + c + d;
     }
 
-    public ReadOnlySpan<float> Row(int slot) => _chunks[slot / ChunkRows].AsSpan(slot % ChunkRows * dimensions, dimensions);
+    public ReadOnlySpan<float> Row(int slot) => _rows.Row(slot);
 
     public void Set(int slot, ReadOnlySpan<float> vector)
     {
@@ -103,7 +98,7 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
             throw new InvalidDataException($"A stored vector has {vector.Length} dimensions where the collection has {dimensions}.");
         }
 
-        vector.CopyTo(_chunks[slot / ChunkRows].AsSpan(slot % ChunkRows * dimensions, dimensions));
+        _rows.Set(slot, vector);
         Quantize(vector, _bits.AsSpan(slot * _words, _words));
     }
 
@@ -111,4 +106,6 @@ internal sealed class VectorColumn(int dimensions, Distance distance)
     public float Score(int slot, ReadOnlySpan<float> query) => distance == Distance.Euclid
         ? -TensorPrimitives.Distance(Row(slot), query)
         : TensorPrimitives.Dot(Row(slot), query);
+
+    public void Dispose() => _rows.Dispose();
 }
