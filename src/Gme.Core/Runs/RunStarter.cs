@@ -19,8 +19,14 @@ public sealed class RunStarter(
     IOptions<GmeOptions> options,
     TimeProvider clock)
 {
-    public async Task<(Guid RunId, bool Resumed)> StartOrResumeAsync(SourceSpec spec, string description, CancellationToken cancellationToken = default)
+    public Task<(Guid RunId, bool Resumed)> StartOrResumeAsync(SourceSpec spec, string description, CancellationToken cancellationToken = default) =>
+        StartOrResumeAsync(spec, description, collection: null, cancellationToken);
+
+    /// <summary>Starts or resumes a run of <paramref name="spec"/> into <paramref name="collection"/> (null: <c>Gme:Collection</c>).</summary>
+    public async Task<(Guid RunId, bool Resumed)> StartOrResumeAsync(SourceSpec spec, string description, string? collection,
+        CancellationToken cancellationToken = default)
     {
+        collection ??= options.Value.Collection;
         var sourceJson = JsonSerializer.Serialize(spec);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = dbFactory.CreateDbContext();
@@ -29,7 +35,7 @@ public sealed class RunStarter(
             .Where(r => r.Status != RunStatus.Completed && r.SourceJson == sourceJson)
             .OrderByDescending(r => r.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (unfinished is not null && unfinished.ModelId == provider.ModelId && unfinished.Collection == options.Value.Collection)
+        if (unfinished is not null && unfinished.ModelId == provider.ModelId && unfinished.Collection == collection)
         {
             return (unfinished.Id, true);
         }
@@ -40,7 +46,7 @@ public sealed class RunStarter(
             description.Length > 1024 ? description[..1024] : description,
             provider.Name,
             provider.ModelId,
-            options.Value.Collection,
+            collection,
             now);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
