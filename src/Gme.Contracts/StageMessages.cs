@@ -6,6 +6,12 @@ public sealed record ProductsIngested
     public required Guid RunId { get; init; }
     public required int ChunkNumber { get; init; }
     public required IReadOnlyList<string> ProductIds { get; init; }
+
+    /// <summary>
+    /// The catalogue the products belong to (the run's collection): product ids are unique per collection only, so
+    /// every consumer looks them up in this one. Null in messages from before catalogues were named: the run's.
+    /// </summary>
+    public string? Collection { get; init; }
 }
 
 /// <summary>Stage 2 finished a chunk: the listed products have their image in the cache (failures are in the ledger).</summary>
@@ -14,6 +20,12 @@ public sealed record ImagesDownloaded
     public required Guid RunId { get; init; }
     public required IReadOnlyList<string> ProductIds { get; init; }
     public required int Failed { get; init; }
+
+    /// <summary>
+    /// The catalogue the products belong to (the run's collection): product ids are unique per collection only, so
+    /// every consumer looks them up in this one. Null in messages from before catalogues were named: the run's.
+    /// </summary>
+    public string? Collection { get; init; }
 }
 
 /// <summary>Stage 3 wrote a shard file and recorded its items in the ledger.</summary>
@@ -95,6 +107,12 @@ public sealed record ProductsRemoved
 {
     public required Guid RunId { get; init; }
     public required int Products { get; init; }
+
+    /// <summary>
+    /// The catalogue to remove them from (the run's collection): product ids are unique per collection only, so
+    /// every consumer looks them up in this one. Null in messages from before catalogues were named: the run's.
+    /// </summary>
+    public string? Collection { get; init; }
 }
 
 /// <summary>The removal stage took every removed product of the run out of the index and the vector files.</summary>

@@ -20,7 +20,10 @@ public sealed partial class GmeOptions
     /// <summary>The vector collection (catalogue) the pipeline writes and search reads; `--collection` on the CLI.</summary>
     [Required]
     [RegularExpression(CollectionNamePattern, ErrorMessage = CollectionNameRule)]
-    public string Collection { get; set; } = "products";
+    public string Collection { get; set; } = DefaultCollection;
+
+    /// <summary>The catalogue of a data dir that names none (and of the synthetic sample).</summary>
+    public const string DefaultCollection = "products";
 
     public static bool IsValidCollectionName(string name) => CollectionName().IsMatch(name);
 

@@ -12,11 +12,14 @@ namespace Gme.Search.Web;
 /// </summary>
 public sealed class ProductImages(IDbContextFactory<LedgerDbContext> ledger, IImageCache cache, DataPaths paths)
 {
-    /// <summary>The photo's path, or null when the product or its image is unknown, not cached or not servable.</summary>
-    public async Task<string?> PathForAsync(string productId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The photo's path, or null when the product (of <paramref name="collection"/>: ids are unique per catalogue) or
+    /// its image is unknown, not cached or not servable.
+    /// </summary>
+    public async Task<string?> PathForAsync(string productId, string collection, CancellationToken cancellationToken)
     {
         await using var db = await ledger.CreateDbContextAsync(cancellationToken);
-        var sha = await db.Products.AsNoTracking().Where(p => p.Id == productId).Select(p => p.ImageSha256).FirstOrDefaultAsync(cancellationToken);
+        var sha = await db.Products.AsNoTracking().Where(p => p.Collection == collection && p.Id == productId).Select(p => p.ImageSha256).FirstOrDefaultAsync(cancellationToken);
         if (sha is null)
         {
             return null;

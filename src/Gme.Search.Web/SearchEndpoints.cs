@@ -26,18 +26,21 @@ internal static class SearchEndpoints
         search.MapGet("/", SearchAsync);
         search.MapPost("/image", SearchByImageAsync).DisableAntiforgery();
         api.MapGet("/products/{productId}/image", ImageAsync);
-        api.MapGet("/config", (IOptions<IndexerOptions> indexer, IOptions<SearchOptions> options) => Results.Ok(new
+        api.MapGet("/collections", async (SearchCollections collections, CancellationToken ct) => Results.Ok(await collections.ListAsync(ct)));
+        api.MapGet("/config", (IOptions<IndexerOptions> indexer, IOptions<SearchOptions> options, SearchCollections collections) => Results.Ok(new
         {
+            collection = collections.Default,
             filters = indexer.Value.KeywordIndexes,
             maxTop = SearchRequest.MaxTop,
             apiKeyRequired = !string.IsNullOrEmpty(options.Value.ApiKey),
         }));
     }
 
-    /// <summary>GET /api/search?q=red+dress&amp;similar=ID&amp;filter=colour=Red&amp;top=10&amp;mode=hybrid</summary>
+    /// <summary>GET /api/search?q=red+dress&amp;similar=ID&amp;filter=colour=Red&amp;top=10&amp;mode=hybrid&amp;collection=NAME</summary>
     private static async Task<IResult> SearchAsync(
         HttpContext http,
         ProductSearch productSearch,
+        SearchCollections collections,
         IOptions<SearchOptions> options,
         IOptions<IndexerOptions> indexer,
         ILoggerFactory loggers,
@@ -46,6 +49,7 @@ internal static class SearchEndpoints
         string[]? filter,
         string? top,
         string? mode,
+        string? collection,
         CancellationToken ct)
     {
         if (!TryParseMode(mode, out var searchMode))
@@ -53,12 +57,18 @@ internal static class SearchEndpoints
             return Problem(StatusCodes.Status400BadRequest, $"mode must be hybrid, dense or lexical (got '{Shown(mode!)}').", "mode");
         }
 
+        collection = string.IsNullOrWhiteSpace(collection) ? null : collection.Trim();
+        if (await UnknownCollectionAsync(collections, collection, ct) is { } unknown)
+        {
+            return unknown;
+        }
+
         var request = Request(options.Value, indexer.Value, q, similar, filter, top, image: null, out var problem);
-        return problem ?? await RunAsync(productSearch, request! with { Mode = searchMode }, loggers, ct);
+        return problem ?? await RunAsync(productSearch, request! with { Mode = searchMode, Collection = collection }, loggers, ct);
     }
 
     /// <summary>
-    /// POST /api/search/image, multipart: <c>image</c> (the photo), optional <c>q</c>, <c>filter</c>, <c>top</c>. The
+    /// POST /api/search/image?collection=NAME, multipart: <c>image</c> (the photo), optional <c>q</c>, <c>filter</c>, <c>top</c>. The
     /// upload takes the ingest path: format sniffed from the bytes, dimensions read from the header and checked against
     /// the pixel budget before any decoding, decoded under the decoder memory cap, and normalised; the model then reads
     /// only the normalised JPEG, never the client's bytes.
@@ -66,13 +76,21 @@ internal static class SearchEndpoints
     private static async Task<IResult> SearchByImageAsync(
         HttpRequest http,
         ProductSearch productSearch,
+        SearchCollections collections,
         ImageNormalizer normalizer,
         IOptions<SearchOptions> options,
         IOptions<IndexerOptions> indexer,
         IOptions<ImageFetchOptions> imageOptions,
         ILoggerFactory loggers,
+        string? collection,
         CancellationToken ct)
     {
+        collection = string.IsNullOrWhiteSpace(collection) ? null : collection.Trim();
+        if (await UnknownCollectionAsync(collections, collection, ct) is { } unknown)
+        {
+            return unknown;
+        }
+
         var limits = options.Value;
         if (http.ContentLength > limits.MaxImageBytes + (64 * 1024))
         {
@@ -132,7 +150,7 @@ internal static class SearchEndpoints
 
         var request = Request(limits, indexer.Value, form["q"], similar: null, form["filter"].OfType<string>().ToArray(), form["top"],
             new DataContent(jpeg, "image/jpeg"), out var problem);
-        return problem ?? await RunAsync(productSearch, request!, loggers, ct);
+        return problem ?? await RunAsync(productSearch, request! with { Collection = collection }, loggers, ct);
     }
 
     /// <summary>Absent means hybrid; names only (an enum's numbers are not part of the API).</summary>
@@ -146,8 +164,18 @@ internal static class SearchEndpoints
 
     internal static string Shown(string value) => value.Length > 32 ? value[..32] + "…" : value;
 
-    private static async Task<IResult> ImageAsync(string productId, ProductImages images, CancellationToken ct) =>
-        await images.PathForAsync(productId, ct) is { } path
+    /// <summary>
+    /// A named collection must exist (as a collection or an alias); absent, the default is searched. Unknown is a 404
+    /// naming the parameter, like an unknown product.
+    /// </summary>
+    private static async Task<IResult?> UnknownCollectionAsync(SearchCollections collections, string? collection, CancellationToken ct) =>
+        collection is null || await collections.ExistsAsync(collection, ct)
+            ? null
+            : Problem(StatusCodes.Status404NotFound, $"collection '{Shown(collection)}' does not exist (GET /api/collections lists them).", "collection");
+
+    private static async Task<IResult> ImageAsync(string productId, string? collection, ProductImages images, SearchCollections collections,
+        CancellationToken ct) =>
+        await images.PathForAsync(productId, collection ?? collections.Default, ct) is { } path
             ? Results.File(path, "image/jpeg", enableRangeProcessing: false)
             : Problem(StatusCodes.Status404NotFound, $"no cached image for product '{productId}'.");
 

@@ -23,6 +23,7 @@ public static class SearchServiceExtensions
         services.AddIndexing(builder.Configuration);
         services.AddProblemDetails();
         services.AddSingleton<ProductImages>();
+        services.AddSingleton<SearchCollections>();
 
         // Uploaded query photos take the ingest checks (sniffing, pixel budget, decoder memory cap: section Gme:Images).
         services.AddOptions<ImageFetchOptions>().BindConfiguration(ImageFetchOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -21,11 +21,15 @@ public sealed class CatalogueSyncCliTests
         var data = dir.Sub("data");
         var snapshots = SyncSnapshots.Create(dir.Sub("catalogue"), 40);
 
-        var first = await RunAsync(snapshots.First, data);
+        var first = await RunAsync(snapshots, snapshots.First, data);
         Assert.True(first.ExitCode == 0, $"gme run exited {first.ExitCode}\n{first.Stdout}\n{first.Stderr}");
         Assert.Contains("Catalogue sync: 40 added, 0 changed, 0 unchanged, 0 removed.", first.Stdout);
 
-        var second = await RunAsync(snapshots.Second, data);
+        // No --collection: every snapshot goes into the catalogue named after the files, 'snapshot' (snapshot-1.csv ...).
+        Assert.Contains("into collection 'snapshot'", first.Stdout);
+        snapshots.RewritePhotos();
+        var second = await RunAsync(snapshots, snapshots.Second, data);
+        Assert.Contains("into collection 'snapshot'", second.Stdout);
         Assert.True(second.ExitCode == 0, $"gme run exited {second.ExitCode}\n{second.Stdout}\n{second.Stderr}");
         Assert.Contains("Catalogue sync: 2 added, 4 changed, 34 unchanged, 2 removed.", second.Stdout);
         Assert.Contains("Validation passed", second.Stdout);
@@ -54,7 +58,7 @@ public sealed class CatalogueSyncCliTests
         }
 
         // Half the rows: more than 20 % would go, so the run is refused in one line and nothing is removed.
-        var truncated = await RunAsync(snapshots.Truncated, data);
+        var truncated = await RunAsync(snapshots, snapshots.Truncated, data);
         Assert.Equal(2, truncated.ExitCode);
         // One error line, as for every input the user must fix (the stage's fault is logged above it, without a stack trace).
         var line = Assert.Single(truncated.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
@@ -69,6 +73,6 @@ public sealed class CatalogueSyncCliTests
         }
     }
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string csv, string data) =>
-        CliProcess.RunAsync(s_limit, "run", "--source", csv, "--images-root", SyncSnapshots.SampleFolder, "--data-dir", data);
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(SyncSnapshots snapshots, string csv, string data) =>
+        CliProcess.RunAsync(s_limit, "run", "--source", csv, "--images-root", snapshots.ImagesRoot, "--data-dir", data);
 }

@@ -159,6 +159,7 @@ internal static class RunCommand
     {
         var stopwatch = Stopwatch.StartNew();
         DamagedData.ThrowIfLedgerDamaged(common);
+        common = CollectionDefaults.ForRun(common, spec);
         var host = CliHost.BuildPipeline(common, spec.Kind == "sample");
         try
         {
@@ -188,7 +189,7 @@ internal static class RunCommand
                     + "beside the live one; searches keep using the live version until this one passes validation and its gate");
             }
 
-            Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description}; data in {Path.GetFullPath(common.DataDirectory)}");
+            Console.WriteLine($"{(resumed ? "Resuming" : "Starting")} run {runId} on {description} into collection '{services.GetRequiredService<IOptions<GmeOptions>>().Value.Collection}'; data in {Path.GetFullPath(common.DataDirectory)}");
             var provider = services.GetRequiredService<IOptions<GmeOptions>>().Value.Provider;
             var paths = services.GetRequiredService<DataPaths>();
             var recorded = DurationEstimate.Read(paths);

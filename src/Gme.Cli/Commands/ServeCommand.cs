@@ -24,6 +24,7 @@ internal static class ServeCommand
         {
             var common = GmeCommandLine.Common(result);
             common.RequireExistingData();
+            common = CollectionDefaults.ForQuery(common);
             var requested = result.GetValue(port);
             if (requested is < 0 or > 65535)
             {

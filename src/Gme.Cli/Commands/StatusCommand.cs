@@ -2,10 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core;
 using Gme.Core.Runs;
 using Gme.Core.Storage;
 using Gme.Gemini;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Cli.Commands;
 
@@ -20,7 +22,8 @@ internal static class StatusCommand
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
             var (snapshot, spend) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
-                (await services.GetRequiredService<LedgerStatus>().ReadAsync(null, ct),
+                (await services.GetRequiredService<LedgerStatus>().ReadCollectionAsync(
+                    services.GetRequiredService<IOptions<GmeOptions>>().Value.Collection, ct),
                  await new GeminiSpendLedger(services.GetRequiredService<DataPaths>()).ReadAllAsync(ct)), ct);
             if (result.GetValue(json))
             {
@@ -63,6 +66,7 @@ internal static class StatusCommand
             }
         }
 
+        Console.WriteLine($"collection        {s.Collection}");
         Console.WriteLine($"products          {s.Products,8}");
         Console.WriteLine($"rejected rows     {s.RejectedRows,8}");
         Console.WriteLine($"images downloaded {s.ImagesDownloaded,8}");

@@ -1,14 +1,16 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Core;
 using Gme.Core.Ledger;
 using Gme.Pipeline.Stages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Gme.Cli.Commands;
 
-/// <summary>`gme validate`: checks the latest run's output again and prints the report.</summary>
+/// <summary>`gme validate`: checks the latest run of the collection again and prints the report.</summary>
 internal static class ValidateCommand
 {
     public static Command Create()
@@ -21,8 +23,9 @@ internal static class ValidateCommand
             var (report, path) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
             {
                 await using var db = await services.GetRequiredService<IDbContextFactory<LedgerDbContext>>().CreateDbContextAsync(ct);
-                var run = await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct)
-                    ?? throw new CliException("the ledger holds no run yet: run `gme run` first");
+                var collection = services.GetRequiredService<IOptions<GmeOptions>>().Value.Collection;
+                var run = await db.Runs.AsNoTracking().Where(r => r.Collection == collection).OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct)
+                    ?? throw new CliException($"the ledger holds no run of collection '{collection}' yet: run `gme run` first (or pass --collection)");
                 var validator = services.GetRequiredService<RunValidator>();
                 var report = await validator.ValidateAsync(run.Id, ct);
                 return (report, await validator.SaveAsync(report, ct));

@@ -8,6 +8,7 @@ internal static class QueryHost
     {
         common.RequireExistingData();
         DamagedData.ThrowIfLedgerDamaged(common);
+        common = CollectionDefaults.ForQuery(common);
         using var host = CliHost.BuildQuery(common);
         await host.StartAsync(ct);
         try

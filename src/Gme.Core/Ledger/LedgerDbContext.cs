@@ -40,8 +40,11 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.Entity<ProductEntity>(e =>
         {
             e.ToTable("products");
-            e.HasKey(x => x.Id);
+            e.HasKey(x => new { x.Collection, x.Id });
+            e.Property(x => x.Collection).HasMaxLength(64);
             e.Property(x => x.Id).HasMaxLength(128);
+            e.Property(x => x.PhotoSha256).HasMaxLength(64);
+            e.Property(x => x.PhotoStamp).HasMaxLength(64);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.Property(x => x.ImageSha256).HasMaxLength(64);
             e.Property(x => x.ShardId).HasMaxLength(64);

@@ -19,6 +19,12 @@ public sealed class ProductEntity
     private Guid? _removedInRunId;
     private DateTime? _purgedAt;
 
+    /// <summary>
+    /// The catalogue (collection) it belongs to: with <see cref="Id"/> the key, so the same id in two catalogues of one
+    /// data dir is two products, each with its own progress, vectors and removals.
+    /// </summary>
+    public required string Collection { get; init; }
+
     public required string Id { get; set; }
     public Guid LastRunId { get; set; }
     public long RowNumber { get; set; }
@@ -30,6 +36,18 @@ public sealed class ProductEntity
     public required string Text { get; set; }
     public required string ImageRef { get; set; }
     public string? ImageSha256 { get; set; }
+
+    /// <summary>
+    /// SHA-256 of a local photo's bytes as the last snapshot read them (null for a URL, or a file it could not read):
+    /// a photo rewritten at the same path changes this and not the content hash, and is a change all the same.
+    /// </summary>
+    public string? PhotoSha256 { get; set; }
+
+    /// <summary>
+    /// The photo file's size and modification time when <see cref="PhotoSha256"/> was computed: while they hold, the
+    /// next snapshot trusts the hash instead of reading the file again.
+    /// </summary>
+    public string? PhotoStamp { get; set; }
 
     public ProductStage Stage
     {
@@ -215,10 +233,10 @@ public sealed class ProductEntity
     }
 
     /// <summary>Puts image-ready products into a shard, in one conditional update; returns how many it took.</summary>
-    public static Task<int> ClaimForShardAsync(IQueryable<ProductEntity> products, IReadOnlyCollection<string> ids, string shardId, DateTime now,
+    public static Task<int> ClaimForShardAsync(IQueryable<ProductEntity> products, Guid runId, IReadOnlyCollection<string> ids, string shardId, DateTime now,
         CancellationToken cancellationToken) =>
         products
-            .Where(p => ids.Contains(p.Id) && p.ShardId == null && p.Stage == ProductStage.ImageReady && !p.Failed)
+            .Where(p => p.LastRunId == runId && ids.Contains(p.Id) && p.ShardId == null && p.Stage == ProductStage.ImageReady && !p.Failed)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(p => p.ShardId, shardId)
                 .SetProperty(p => p.Stage, ProductStage.Sharded)
@@ -252,11 +270,10 @@ public sealed class ProductEntity
 
     /// <summary>
     /// Products of <paramref name="collection"/>'s catalogue that a complete snapshot read by <paramref name="runId"/>
-    /// did not hold: live ones whose last run (of the same collection) is another run.
+    /// did not hold: live ones whose last run is another run. Other catalogues' products are never considered.
     /// </summary>
     public static IQueryable<ProductEntity> MissingFromSnapshot(LedgerDbContext db, Guid runId, string collection) =>
-        db.Products.Where(p => p.RemovedInRunId == null && p.LastRunId != runId
-            && db.Runs.Any(r => r.Id == p.LastRunId && r.Collection == collection));
+        db.Products.Where(p => p.Collection == collection && p.RemovedInRunId == null && p.LastRunId != runId);
 
     /// <summary>
     /// Takes the products a complete snapshot no longer holds out of the live catalogue, in one conditional update

@@ -34,6 +34,9 @@ public sealed record StatusSnapshot
 
     /// <summary>What the summarised run's snapshot did to the catalogue.</summary>
     public CatalogueSync? Sync { get; init; }
+
+    /// <summary>The catalogue the counts are of; null for the whole data dir.</summary>
+    public string? Collection { get; init; }
 }
 
 /// <summary>
@@ -62,22 +65,36 @@ public sealed record RunSummary(
 public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
 {
     /// <summary>Counts over the whole ledger, with the given run (or the latest) summarised.</summary>
-    public async Task<StatusSnapshot> ReadAsync(Guid? runId = null, CancellationToken cancellationToken = default)
+    public Task<StatusSnapshot> ReadAsync(Guid? runId = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(collection: null, runId, cancellationToken);
+
+    /// <summary>
+    /// Counts over one catalogue (`gme status --collection`): its products, runs, shards and vector files, with its
+    /// latest run summarised; the image cache and the provider's remote files are the data dir's, shared by all.
+    /// </summary>
+    public Task<StatusSnapshot> ReadCollectionAsync(string collection, CancellationToken cancellationToken = default) =>
+        ReadAsync(collection, runId: null, cancellationToken);
+
+    private async Task<StatusSnapshot> ReadAsync(string? collection, Guid? runId, CancellationToken cancellationToken)
     {
         await using var db = dbFactory.CreateDbContext();
+        var runs = collection is null ? db.Runs.AsNoTracking() : db.Runs.AsNoTracking().Where(r => r.Collection == collection);
+        var products = collection is null ? db.Products.AsNoTracking() : db.Products.AsNoTracking().Where(p => p.Collection == collection);
+        var shardRows = collection is null ? db.Shards.AsNoTracking() : db.Shards.AsNoTracking().Where(s => runs.Any(r => r.Id == s.RunId));
+        var vectorFiles = collection is null ? db.VectorFiles.AsNoTracking() : db.VectorFiles.AsNoTracking().Where(f => runs.Any(r => r.Id == f.RunId));
         var run = runId is { } id
-            ? await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
-            : await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            ? await runs.FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
+            : await runs.OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
 
-        var stages = await db.Products.AsNoTracking().Where(p => p.RemovedInRunId == null)
+        var stages = await products.Where(p => p.RemovedInRunId == null)
             .GroupBy(p => new { p.Stage, p.Failed })
             .Select(g => new { g.Key.Stage, g.Key.Failed, Count = g.Count() })
             .ToListAsync(cancellationToken);
         int AtLeast(ProductStage stage) => stages.Where(s => s.Stage >= stage && !s.Failed).Sum(s => s.Count);
 
-        var shards = await db.Shards.AsNoTracking().GroupBy(s => s.State)
+        var shards = await shardRows.GroupBy(s => s.State)
             .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var reasons = await db.Products.AsNoTracking().Where(p => p.Failed && p.LastError != null && p.RemovedInRunId == null)
+        var reasons = await products.Where(p => p.Failed && p.LastError != null && p.RemovedInRunId == null)
             .GroupBy(p => p.LastError!).Select(g => new { g.Key, Count = g.Count() })
             .OrderByDescending(g => g.Count).Take(10).ToListAsync(cancellationToken);
 
@@ -90,7 +107,7 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
         var heldFiles = db.RemoteFiles.AsNoTracking().Where(f => f.DeletedAt == null);
         var heldCount = await heldFiles.CountAsync(cancellationToken);
         var heldBytes = heldCount == 0 ? 0 : await heldFiles.SumAsync(f => f.Bytes ?? 0, cancellationToken);
-        var stuck = await db.Shards.AsNoTracking()
+        var stuck = await shardRows
             // The collect stage's stuck report reads "job … still {state} after … h"; a retried shard's earlier error does not.
             .Where(s => (s.State == ShardState.Submitted || s.State == ShardState.Collecting) && s.Error != null && s.Error.Contains(" still "))
             .OrderBy(s => s.SubmittedAt).Take(20)
@@ -98,7 +115,8 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
 
         return new StatusSnapshot
         {
-            Removed = await db.Products.CountAsync(p => p.RemovedInRunId != null, cancellationToken),
+            Collection = collection,
+            Removed = await products.CountAsync(p => p.RemovedInRunId != null, cancellationToken),
             Sync = run is null ? null : await CatalogueSync.ReadAsync(db, run.Id, cancellationToken),
             RemoteFilesHeld = heldCount,
             RemoteBytesHeld = heldBytes,
@@ -112,7 +130,7 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             Failed = stages.Where(s => s.Failed).Sum(s => s.Count),
             RejectedRows = run is null ? 0 : await db.RejectedRows.CountAsync(r => r.RunId == run.Id, cancellationToken),
             Shards = shards.ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => s.Count),
-            VectorFiles = await db.VectorFiles.CountAsync(cancellationToken),
+            VectorFiles = await vectorFiles.CountAsync(cancellationToken),
             FailuresByReason = reasons.ToDictionary(r => r.Key, r => r.Count),
             Images = new ImageStats(
                 images.Where(i => i.Status == ImageStatus.Ready).Sum(i => i.Count),

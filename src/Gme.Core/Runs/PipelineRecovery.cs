@@ -32,9 +32,10 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
             await ShardEntity.ReleaseAllClaimsAsync(db.Shards, cancellationToken);
         }
 
+        var collection = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Collection).FirstOrDefaultAsync(cancellationToken);
         if (await db.Products.AnyAsync(p => p.LastRunId == runId && p.Stage == ProductStage.ImageReady && !p.Failed && p.ShardId == null, cancellationToken))
         {
-            await publisher.Publish(new ImagesDownloaded { RunId = runId, ProductIds = [], Failed = 0 }, cancellationToken);
+            await publisher.Publish(new ImagesDownloaded { RunId = runId, ProductIds = [], Failed = 0, Collection = collection }, cancellationToken);
             sent++;
         }
 
@@ -69,7 +70,7 @@ public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactor
         var unpurged = await db.Products.CountAsync(p => p.RemovedInRunId == runId && p.PurgedAt == null, cancellationToken);
         if (unpurged > 0)
         {
-            await publisher.Publish(new ProductsRemoved { RunId = runId, Products = unpurged }, cancellationToken);
+            await publisher.Publish(new ProductsRemoved { RunId = runId, Products = unpurged, Collection = collection }, cancellationToken);
             sent++;
         }
 

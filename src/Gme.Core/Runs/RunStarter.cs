@@ -20,20 +20,26 @@ public sealed class RunStarter(
     TimeProvider clock)
 {
     public Task<(Guid RunId, bool Resumed)> StartOrResumeAsync(SourceSpec spec, string description, CancellationToken cancellationToken = default) =>
-        StartAsync(spec, description, reindex: false, cancellationToken);
+        StartAsync(spec, description, collection: null, reindex: false, cancellationToken);
+
+    /// <summary>Starts or resumes a run of <paramref name="spec"/> into <paramref name="collection"/> (null: <c>Gme:Collection</c>).</summary>
+    public Task<(Guid RunId, bool Resumed)> StartOrResumeAsync(SourceSpec spec, string description, string? collection,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(spec, description, collection, reindex: false, cancellationToken);
 
     /// <summary>
     /// `gme reindex`: a run that builds a new version of the collection beside the live one (every live product embedded
     /// again with the provider as configured), which goes live only once validated and through the quality gate.
     /// </summary>
     public Task<(Guid RunId, bool Resumed)> StartNewVersionAsync(SourceSpec spec, string description, CancellationToken cancellationToken = default) =>
-        StartAsync(spec, description, reindex: true, cancellationToken);
+        StartAsync(spec, description, collection: null, reindex: true, cancellationToken);
 
-    private async Task<(Guid RunId, bool Resumed)> StartAsync(SourceSpec spec, string description, bool reindex, CancellationToken cancellationToken)
+    private async Task<(Guid RunId, bool Resumed)> StartAsync(SourceSpec spec, string description, string? collection, bool reindex,
+        CancellationToken cancellationToken)
     {
+        collection ??= options.Value.Collection;
         var sourceJson = JsonSerializer.Serialize(spec);
         var now = clock.GetUtcNow().UtcDateTime;
-        var collection = options.Value.Collection;
         await using var db = dbFactory.CreateDbContext();
         var live = await LiveVectorsAsync(db, collection, cancellationToken);
 
@@ -53,7 +59,7 @@ public sealed class RunStarter(
             .Where(r => r.Status != RunStatus.Completed && r.SourceJson == sourceJson)
             .OrderByDescending(r => r.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (unfinished is not null && unfinished.ModelId == provider.ModelId && unfinished.Collection == options.Value.Collection)
+        if (unfinished is not null && unfinished.ModelId == provider.ModelId && unfinished.Collection == collection)
         {
             return (unfinished.Id, true);
         }

@@ -1,4 +1,5 @@
 using Gme.Contracts;
+using Gme.Core;
 using Gme.Core.Ledger;
 using Gme.Core.Runs;
 using Gme.Core.Sources;
@@ -30,6 +31,11 @@ public static class RunEndpoints
             return Results.Problem("Give either sampleProducts (1 to 1,000,000) or path, and a limit of 0 or more.", statusCode: 400);
         }
 
+        if (request.Collection is not null && !GmeOptions.IsValidCollectionName(request.Collection))
+        {
+            return Results.Problem($"collection '{request.Collection}': {GmeOptions.CollectionNameRule}", statusCode: 400);
+        }
+
         if (hasPath && !File.Exists(request.Path))
         {
             return Results.Problem($"Catalogue '{request.Path}' does not exist on the Ingest service.", statusCode: 400);
@@ -39,7 +45,8 @@ public static class RunEndpoints
             ? new SourceSpec { Kind = "file", Location = Path.GetFullPath(request.Path!), Limit = request.Limit, ImagesRoot = ingest.Value.ImagesRoot }
             : new SourceSpec { Kind = "sample", SampleProducts = request.SampleProducts, Limit = request.Limit };
         var description = hasPath ? spec.Location : $"sample catalogue ({spec.SampleProducts} products)";
-        var (runId, resumed) = await starter.StartOrResumeAsync(spec, description, cancellationToken);
+        // The run records its collection; every service reads it from the run (and the messages that name products).
+        var (runId, resumed) = await starter.StartOrResumeAsync(spec, description, request.Collection, cancellationToken);
         await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
         if (resumed)
         {

@@ -11,4 +11,7 @@ public sealed record StartRunRequest
 
     /// <summary>Stop after this many accepted rows; 0 means no limit.</summary>
     public int Limit { get; init; }
+
+    /// <summary>The catalogue (collection) the run writes; null for the Ingest service's <c>Gme:Collection</c>.</summary>
+    public string? Collection { get; init; }
 }

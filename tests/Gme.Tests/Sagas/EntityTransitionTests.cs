@@ -9,6 +9,7 @@ public sealed class EntityTransitionTests
 
     private static ProductEntity Product(ProductStage stage, bool failed = false, string? shardId = null) => new()
     {
+        Collection = "products",
         Id = "p1",
         ContentHash = "h",
         PayloadJson = "{}",

@@ -79,6 +79,7 @@ public sealed class ProductImageConfinementTests : IAsyncLifetime
 
     private static ProductEntity Product(string id, string imageRef, string? sha) => new()
     {
+        Collection = "products",
         Id = id,
         ContentHash = "h",
         PayloadJson = "{}",

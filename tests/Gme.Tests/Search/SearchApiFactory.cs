@@ -49,6 +49,7 @@ public sealed class SearchApiFactory(string? apiKey = null, int maxImageBytes = 
         await using var db = await ledger.CreateDbContextAsync();
         db.Products.Add(new ProductEntity
         {
+            Collection = "products",
             Id = "P1",
             ContentHash = "h",
             PayloadJson = "{}",

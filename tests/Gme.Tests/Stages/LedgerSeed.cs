@@ -22,6 +22,7 @@ internal static class LedgerSeed
 
     public static ProductEntity Product(string id, Guid runId, ProductStage stage, string? shardId = null, string? vectorFileId = null) => new()
     {
+        Collection = "products",
         Id = id,
         LastRunId = runId,
         ContentHash = "h-" + id,

@@ -22,7 +22,9 @@ namespace Gme.Tests.Sync;
 /// changed, leaves the rest alone (no provider request, bit-identical vectors) and removes what it no longer holds
 /// from the live set, the index and the vector files; a truncated snapshot is refused without --allow-removals.
 /// Runs the embedded composition in process on a 100-product cut of the H&amp;M sample with the local model (the
-/// whole 1,000 twice would add minutes to CI on 2 cores), and a 100-product cut against the fake Gemini server.
+/// whole 1,000 twice would add minutes to CI on 2 cores; 100 keeps the percentages as exact counts: 10 changed,
+/// 5 removed, 5 added), and a 100-product cut against the fake Gemini server. The changed products include photos
+/// rewritten in place (other bytes at the same path), which must be re-embedded like any other change.
 /// </summary>
 public sealed class CatalogueSyncTests
 {
@@ -49,6 +51,7 @@ public sealed class CatalogueSyncTests
             var filesBefore = await CurrentFileVectorsAsync(host, snapshots.Unchanged, ct);
             var requestsBefore = counter!.Keys.Count;
             Assert.Equal(100, requestsBefore);
+            snapshots.RewritePhotos();
 
             var second = await RunAsync(host, snapshots.Second, allowRemovals: false, ct);
             Assert.True(second.Passed, $"second snapshot: {second.Status} {second.Error}");
@@ -58,6 +61,9 @@ public sealed class CatalogueSyncTests
             var requested = counter.Keys.Skip(requestsBefore).ToList();
             Assert.Equal(15, requested.Count);
             Assert.Equal(snapshots.Added.Concat(snapshots.Changed).Order(StringComparer.Ordinal), requested.Order(StringComparer.Ordinal));
+            // Among them the photos rewritten in place: same path, other bytes.
+            Assert.NotEmpty(snapshots.PhotoRewritten);
+            Assert.All(snapshots.PhotoRewritten, id => Assert.Contains(id, requested));
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"local model, 100 products: snapshot 1 sent {requestsBefore} products to the provider, snapshot 2 sent {requested.Count} "
                 + $"(added {second.Sync!.Added}, changed {second.Sync.Changed}, unchanged {second.Sync.Unchanged}, removed {second.Sync.Removed})");
@@ -128,6 +134,7 @@ public sealed class CatalogueSyncTests
             var keysBefore = server.BatchKeys.Count;
             // Products go in batches (the synchronous fallback is off by default; synchronous calls embed the validation's queries).
             Assert.Equal(100, keysBefore);
+            snapshots.RewritePhotos();
 
             var second = await RunAsync(host, snapshots.Second, allowRemovals: false, ct);
             Assert.True(second.Passed, $"second snapshot: {second.Status} {second.Error}");
@@ -150,7 +157,7 @@ public sealed class CatalogueSyncTests
     /// <summary>`gme run --source FILE` in the test's host: starts (or resumes) the run and waits for it to stop.</summary>
     private static async Task<Outcome> RunAsync(IHost host, string csv, bool allowRemovals, CancellationToken ct)
     {
-        var spec = new SourceSpec { Kind = "file", Location = csv, ImagesRoot = SyncSnapshots.SampleFolder, AllowRemovals = allowRemovals };
+        var spec = new SourceSpec { Kind = "file", Location = csv, ImagesRoot = Path.GetDirectoryName(csv), AllowRemovals = allowRemovals };
         var (runId, _) = await host.Services.GetRequiredService<RunStarter>().StartOrResumeAsync(spec, csv, ct);
         await host.Services.GetRequiredService<IBus>().Publish(new RunStarted { RunId = runId }, ct);
         var dbFactory = host.Services.GetRequiredService<IDbContextFactory<LedgerDbContext>>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Gme.Contracts;
+using Gme.Core;
 using Gme.Core.Embeddings;
 using Gme.Core.Images;
 using Gme.Core.Ledger;
@@ -70,7 +71,10 @@ internal sealed class BuildShardsConsumer(
     {
         using var activity = EmbedderDiagnostics.ActivitySource.StartActivity("build shard");
         var ids = items.Select(p => p.Id).ToList();
-        var shardId = ShardIdFor(items.Select(p => (p.Id, p.ContentHash + p.ImageSha256)), provider.ModelId);
+        // The same products (ids and content) in two catalogues make two shards: another collection's name is part of
+        // the key. The default catalogue's shards keep the ids they had before catalogues were named.
+        var shardId = ShardIdFor(items.Select(p => (p.Collection == GmeOptions.DefaultCollection ? p.Id : p.Collection + "/" + p.Id,
+            p.ContentHash + p.ImageSha256)), provider.ModelId);
         activity?.SetTag(EmbedderDiagnostics.Tags.ShardId, shardId);
         var path = Path.Combine(paths.Shards, shardId + ".jsonl");
         var inputs = items.Select(p => new EmbeddingInput(p.Id, p.Text, imageCache.PathFor(p.ImageSha256!))).ToList();
@@ -103,7 +107,7 @@ internal sealed class BuildShardsConsumer(
             await db.SaveChangesAsync(ct);
         }
 
-        var claimed = await ProductEntity.ClaimForShardAsync(db.Products, ids, shardId, now, ct);
+        var claimed = await ProductEntity.ClaimForShardAsync(db.Products, runId, ids, shardId, now, ct);
         if (claimed != ids.Count)
         {
             // Someone else claimed part of this set first: undo and let the loop pick the remaining products.

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Gme.Contracts;
+using Gme.Core;
 using Gme.Core.Embeddings;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
@@ -181,7 +182,12 @@ internal sealed class CollectShardConsumer(
         }
 
         var fileId = shard.Id;
-        var path = Path.Combine(paths.Vectors, fileId + ".parquet");
+        // One folder per catalogue: a collection's vector files can be listed, copied or dropped without the others'.
+        var collection = await db.Runs.AsNoTracking().Where(r => r.Id == shard.RunId).Select(r => r.Collection).FirstOrDefaultAsync(ct)
+            ?? GmeOptions.DefaultCollection;
+        var folder = Path.Combine(paths.Vectors, collection);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, fileId + ".parquet");
         var summary = await VectorFileWriter.WriteAsync(path, provider.ModelId,
             spaces.Select(s => (s.Name, s.Dimensions)).ToList(), rows, ct);
 

@@ -4,7 +4,6 @@ using Gme.Core.Images;
 using Gme.Core.Ledger;
 using Gme.Core.Messaging.Outbox;
 using Gme.Core.Sources;
-using Gme.Core.Storage;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Gme.Pipeline.Stages;
 
 /// <summary>
-/// Stage 2: brings the photos of one chunk into the image cache. An image already in the cache (and still matching
-/// its hash) is not fetched again; one shared by several products is fetched once. Failures are recorded per
+/// Stage 2: brings the photos of one chunk into the image cache. An image URL already in the cache (and still matching
+/// its hash) is not fetched again (a local file is read again, it may have changed in place); one shared by several products is fetched once. Failures are recorded per
 /// product with their reason and never stop the chunk. Local files are confined to the run's images root (from its
 /// stored source), also when their image is already cached, so a ledger row naming a path outside it gets nothing.
 /// </summary>
@@ -34,10 +33,11 @@ internal sealed class DownloadImagesConsumer(
         activity?.SetTag(IngestDiagnostics.Tags.Chunk, message.ChunkNumber);
 
         var db = unitOfWork.Db;
-        var sourceJson = await db.Runs.AsNoTracking().Where(r => r.Id == message.RunId).Select(r => r.SourceJson).FirstOrDefaultAsync(ct);
-        var localRoot = LocalRootOf(sourceJson);
+        var run = await db.Runs.AsNoTracking().Where(r => r.Id == message.RunId).Select(r => new { r.SourceJson, r.Collection }).FirstOrDefaultAsync(ct);
+        var localRoot = LocalRootOf(run?.SourceJson);
+        var collection = message.Collection ?? run?.Collection;
         var ids = message.ProductIds.ToList();
-        var products = await db.Products.Where(p => ids.Contains(p.Id)).ToListAsync(ct);
+        var products = await db.Products.Where(p => p.Collection == collection && ids.Contains(p.Id)).ToListAsync(ct);
         var pending = products.Where(p => p.Stage == ProductStage.Ingested && !p.Failed).ToList();
 
         var refs = pending.Select(p => p.ImageRef).Distinct(StringComparer.Ordinal).ToList();
@@ -107,7 +107,7 @@ internal sealed class DownloadImagesConsumer(
 
         var ready = products.Where(p => p.Stage >= ProductStage.ImageReady && !p.Failed).Select(p => p.Id).ToList();
         // Failures here may settle a run's last products: the run saga hears of them through this message.
-        unitOfWork.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed });
+        unitOfWork.Publish(new ImagesDownloaded { RunId = message.RunId, ProductIds = ready, Failed = failed, Collection = collection });
         await db.SaveChangesAsync(ct);
     }
 
@@ -139,9 +139,10 @@ internal sealed class DownloadImagesConsumer(
 
     private async Task<ImageFetchResult> FetchOrReuseAsync(string imageRef, string? localRoot, ImageEntity? known, CancellationToken ct)
     {
+        // A local photo is read again: reading a file is cheap, and its bytes may have changed at the same path (a
+        // catalogue sync re-embeds such a product, which must not get the photo cached under that path before).
         var local = !imageRef.Contains("://", StringComparison.Ordinal);
-        var confined = !local || (localRoot is not null && ConfinedPath.Check(localRoot, imageRef, out _) is null);
-        if (confined && known is { Status: ImageStatus.Ready, Sha256: { } sha } && await cache.VerifyAsync(sha, ct))
+        if (!local && known is { Status: ImageStatus.Ready, Sha256: { } sha } && await cache.VerifyAsync(sha, ct))
         {
             return ImageFetchResult.Ok(sha, known.Bytes, known.Width, known.Height, fromCache: true);
         }

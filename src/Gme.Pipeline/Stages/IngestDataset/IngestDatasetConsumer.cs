@@ -83,9 +83,7 @@ internal sealed class IngestDatasetConsumer(
 
             if (chunk.Count >= chunkSize || rejections.Count >= chunkSize * 4)
             {
-                var foreign = await FlushAsync(context, runId, run.Collection, verdict, chunkNumber++, chunk, rejections, ct);
-                accepted -= foreign;
-                rejected += foreign;
+                await FlushAsync(runId, run.Collection, spec.LocalImageRoot(), chunkNumber++, chunk, rejections, ct);
             }
 
             if (spec.Limit > 0 && accepted >= spec.Limit)
@@ -94,9 +92,7 @@ internal sealed class IngestDatasetConsumer(
             }
         }
 
-        var foreignInLast = await FlushAsync(context, runId, run.Collection, verdict, chunkNumber, chunk, rejections, ct);
-        accepted -= foreignInLast;
-        rejected += foreignInLast;
+        await FlushAsync(runId, run.Collection, spec.LocalImageRoot(), chunkNumber, chunk, rejections, ct);
         IngestDiagnostics.RowsRejected.Add(rejected);
         verdict.Check(accepted, rejected);
 
@@ -123,7 +119,7 @@ internal sealed class IngestDatasetConsumer(
         var unpurged = await db.Products.CountAsync(p => p.RemovedInRunId == runId && p.PurgedAt == null, ct);
         if (unpurged > 0)
         {
-            unitOfWork.Publish(new ProductsRemoved { RunId = runId, Products = unpurged });
+            unitOfWork.Publish(new ProductsRemoved { RunId = runId, Products = unpurged, Collection = run.Collection });
         }
 
         await db.SaveChangesAsync(ct);
@@ -136,16 +132,14 @@ internal sealed class IngestDatasetConsumer(
         logger.IngestFinished(runId, accepted, rejected);
     }
 
-    /// <summary>Stores a chunk; returns how many of its products were rejected for belonging to another collection.</summary>
-    private async Task<int> FlushAsync(ConsumeContext context, Guid runId, string collection, IngestVerdict verdict, int chunkNumber,
+    /// <summary>Stores a chunk of the run's collection and hands it on.</summary>
+    private async Task FlushAsync(Guid runId, string collection, string? imagesRoot, int chunkNumber,
         List<(long, ProductRecord)> chunk, List<RowRejection> rejections, CancellationToken ct)
     {
         if (chunk.Count == 0 && rejections.Count == 0)
         {
-            return 0;
+            return;
         }
-
-        var foreign = await RejectForeignAsync(collection, verdict, chunk, rejections, ct);
 
         // Each chunk starts a trace of its own, linked to the run's: followed through the three services it shows one
         // batch of products from ingest to index, where one trace per run would grow to every span of 100k products.
@@ -159,47 +153,14 @@ internal sealed class IngestDatasetConsumer(
         {
             RunId = runId,
             ChunkNumber = chunkNumber,
+            Collection = collection,
             ProductIds = chunk.Select(c => c.Item2.Id).ToList(),
         };
-        await writer.WriteAsync(runId, chunk, rejections, announcement, ct);
+        await writer.WriteAsync(runId, collection, imagesRoot, chunk, rejections, announcement, ct);
         IngestDiagnostics.ProductsIngested.Add(chunk.Count);
 
         chunk.Clear();
         rejections.Clear();
         Activity.Current = run;
-        return foreign;
-    }
-
-    /// <summary>
-    /// Keeps catalogues apart: a product id that is live in another collection of this data dir is that catalogue's,
-    /// so this run rejects the row (with the reason) instead of taking the product over.
-    /// </summary>
-    private async Task<int> RejectForeignAsync(string collection, IngestVerdict verdict, List<(long RowNumber, ProductRecord Product)> chunk,
-        List<RowRejection> rejections, CancellationToken ct)
-    {
-        var ids = chunk.Select(c => c.Product.Id).ToList();
-        var db = unitOfWork.Db;
-        var foreign = await (
-                from p in db.Products.AsNoTracking()
-                where ids.Contains(p.Id) && p.RemovedInRunId == null
-                join r in db.Runs.AsNoTracking() on p.LastRunId equals r.Id
-                where r.Collection != collection
-                select new { p.Id, r.Collection })
-            .ToDictionaryAsync(p => p.Id, p => p.Collection, StringComparer.Ordinal, ct);
-        if (foreign.Count == 0)
-        {
-            return 0;
-        }
-
-        foreach (var (rowNumber, product) in chunk.Where(c => foreign.ContainsKey(c.Product.Id)))
-        {
-            var rejection = new RowRejection(rowNumber, product.Id,
-                $"product id is in collection '{foreign[product.Id]}' of this data dir; a product belongs to one catalogue (use another data dir or id)");
-            rejections.Add(rejection);
-            verdict.Rejected(rejection);
-        }
-
-        chunk.RemoveAll(c => foreign.ContainsKey(c.Product.Id));
-        return foreign.Count;
     }
 }

@@ -28,7 +28,8 @@ internal sealed class RemoveProductsConsumer(
         var ct = context.CancellationToken;
         var runId = context.Message.RunId;
         var db = unitOfWork.Db;
-        var collection = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Collection).FirstOrDefaultAsync(ct);
+        var collection = context.Message.Collection
+            ?? await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Collection).FirstOrDefaultAsync(ct);
         if (collection is null)
         {
             return;
@@ -39,7 +40,7 @@ internal sealed class RemoveProductsConsumer(
         activity?.SetTag(IndexerDiagnostics.Tags.Collection, collection);
 
         // Restored products (back in a later snapshot) are live again and no longer listed here.
-        var products = await db.Products.Where(p => p.RemovedInRunId == runId && p.PurgedAt == null).ToListAsync(ct);
+        var products = await db.Products.Where(p => p.Collection == collection && p.RemovedInRunId == runId && p.PurgedAt == null).ToListAsync(ct);
         if (products.Count > 0 && await store.GetCollectionAsync(collection, ct) is not null)
         {
             foreach (var batch in products.Chunk(DeleteBatch))

@@ -176,6 +176,10 @@ namespace Gme.Core.Ledger.Migrations.Postgres
 
             modelBuilder.Entity("Gme.Core.Ledger.ProductEntity", b =>
                 {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Id")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -219,6 +223,14 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PhotoSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PhotoStamp")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime?>("PurgedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -246,7 +258,7 @@ namespace Gme.Core.Ledger.Migrations.Postgres
                         .HasMaxLength(96)
                         .HasColumnType("character varying(96)");
 
-                    b.HasKey("Id");
+                    b.HasKey("Collection", "Id");
 
                     b.HasIndex("ShardId");
 

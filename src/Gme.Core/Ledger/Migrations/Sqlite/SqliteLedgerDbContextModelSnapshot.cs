@@ -171,6 +171,10 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
 
             modelBuilder.Entity("Gme.Core.Ledger.ProductEntity", b =>
                 {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Id")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -214,6 +218,14 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhotoSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhotoStamp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("PurgedAt")
                         .HasColumnType("TEXT");
 
@@ -241,7 +253,7 @@ namespace Gme.Core.Ledger.Migrations.Sqlite
                         .HasMaxLength(96)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.HasKey("Collection", "Id");
 
                     b.HasIndex("ShardId");
 
