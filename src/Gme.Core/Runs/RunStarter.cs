@@ -41,7 +41,8 @@ public sealed class RunStarter(
             provider.Name,
             provider.ModelId,
             options.Value.Collection,
-            now);
+            now,
+            System.Diagnostics.Activity.Current?.Id);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return (run.Id, false);

@@ -78,6 +78,7 @@ public static class RunEndpoints
             counts.ValidationPassed,
             counts.ReportPath,
             counts.Error,
+            counts.StalledService,
         });
     }
 }
