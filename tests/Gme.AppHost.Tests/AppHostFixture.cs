@@ -63,7 +63,16 @@ public abstract class AppHostFixture : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         foreach (var service in ReadyWhenHealthy)
         {
-            await WaitUntilStartedAsync(service, timeout.Token);
+            try
+            {
+                await WaitUntilStartedAsync(service, timeout.Token);
+            }
+            catch (OperationCanceledException ex) when (!Stopping.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"{service} was not healthy {s_startTimeout.TotalMinutes:0} min after the start (a machine that loaded?). "
+                    + $"{string.Join(Environment.NewLine, _startupNotes)}{Environment.NewLine}Its last lines:{Environment.NewLine}{LogTail(service)}", ex);
+            }
         }
     }
 

@@ -56,6 +56,7 @@ public sealed class ReannounceBackoffTests
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(RunWatchdogOptions.CheckInterval)));
 
         results.Clear();
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(new RunWatchdogOptions(), new(new RunWatchdogOptions()), results, validateAllProperties: true));
+        var defaults = new RunWatchdogOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(defaults, new(defaults), results, validateAllProperties: true));
     }
 }
