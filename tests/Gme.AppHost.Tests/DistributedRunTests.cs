@@ -13,7 +13,7 @@ namespace Gme.AppHost.Tests;
 public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixture<LocalServicesApp>
 {
     private const int Products = 500;
-    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan s_stallSeenWithin = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(500);
 

@@ -69,6 +69,14 @@ internal sealed class RunWatchdog(
         }
 
         var stalled = await FindStallsAsync(cancellationToken);
+        if (stalled is { Count: > 0 } && stalled.Any(s => s.Service == ResourceNames.Embedder)
+            && active.Any(r => r.Status != RunStatus.Stalled))
+        {
+            // No Embedder has read its queues for the whole limit, so every shard claim belongs to a dead instance:
+            // hand them back now, or the restarted Embedders would wait up to the claim timeouts (15-30 min) for them.
+            await recovery.ReleaseClaimsAsync(cancellationToken);
+        }
+
         foreach (var run in active)
         {
             if (stalled is null)
@@ -93,9 +101,13 @@ internal sealed class RunWatchdog(
             }
             else if (run.Status == RunStatus.Stalled)
             {
+                // Consumers are back: take the run back and announce its unfinished work at once (what the dead
+                // service had taken off its queue and not finished).
                 using var activity = StartRunActivity("run stall cleared", run);
                 await bus.Publish(new RunStallCleared { RunId = run.Id }, cancellationToken);
+                var sent = await recovery.RequeueAsync(run.Id, bus, releaseClaims: false, cancellationToken);
                 logger.RunStallCleared(run.Id);
+                logger.RunReannounced(run.Id, sent);
             }
             else
             {
