@@ -38,7 +38,7 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
 
         // Fault 1: restart the broker while shards are being embedded (messages in queues and in flight).
         var progress = await WaitForAsync(http, runId, p => p.Sharded > 0 || p.Finished, ct);
-        Assert.False(progress.Finished, "the run finished before the broker restart could be injected");
+        Assert.False(progress.Finished, $"the run finished ({progress.Status}: {progress.Error}) before the broker restart could be injected");
         await fixture.ExecuteAsync(LocalServicesApp.Bus, "resource-restart", ct);
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(LocalServicesApp.Bus, ct);
 
@@ -46,7 +46,7 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
         // naming the Embedder, within a minute; the AppHost starts them again (after LocalServicesApp.RestartDelay,
         // so that the stall is seen first) and the run leaves Stalled.
         progress = await WaitForAsync(http, runId, p => p.Embedded > 0 || p.Finished, ct);
-        Assert.False(progress.Finished, "the run finished before the Embedders could be killed");
+        Assert.False(progress.Finished, $"the run finished ({progress.Status}: {progress.Error}) before the Embedders could be killed");
         Assert.True(progress.Embedded < Products, "every product was embedded before the Embedders could be killed");
         await fixture.KillAsync(LocalServicesApp.Embedder, 2, ct);
         var killed = Stopwatch.StartNew();
@@ -65,7 +65,7 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
 
         // Fault 3: SIGKILL the Indexer while it upserts, then start it again.
         progress = await WaitForAsync(http, runId, p => p.Indexed > 0 || p.Finished, ct);
-        Assert.False(progress.Finished, "the run finished before the Indexer could be killed");
+        Assert.False(progress.Finished, $"the run finished ({progress.Status}: {progress.Error}) before the Indexer could be killed");
         Assert.True(progress.Indexed < Products, "every product was indexed before the Indexer could be killed");
         await fixture.KillAsync(LocalServicesApp.Indexer, 1, ct);
         await fixture.ExecuteAsync(LocalServicesApp.Indexer, "resource-start", ct);
