@@ -69,7 +69,7 @@ IResourceBuilder<ProjectResource> Stage<TProject>(string name)
     return service;
 }
 
-Stage<Projects.Gme_Ingest>(ResourceNames.Ingest).WithExternalHttpEndpoints();
+Stage<Projects.Gme_Ingest>(ResourceNames.Ingest).WithExternalHttpEndpoints().WithStageConsumersHealth();
 Stage<Projects.Gme_Embedder>(ResourceNames.Embedder).WithReplicas(embedders);
 Stage<Projects.Gme_Indexer>(ResourceNames.Indexer);
 
@@ -82,5 +82,6 @@ var search = builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 useInfrastructure(search);
+builder.RestartCrashedServices(ResourceNames.Ingest, ResourceNames.Embedder, ResourceNames.Indexer, ResourceNames.Search);
 
 builder.Build().Run();

@@ -8,4 +8,12 @@ internal static partial class AppHostLog
     [LoggerMessage(EventId = 4000, Level = LogLevel.Warning,
         Message = "Gme: local-services mode (Gme:Infrastructure={Requested}, no healthy container runtime or chosen): RabbitMQ and PostgreSQL run from the installed binaries under {Folder}; the Indexer uses the embedded vector index instead of Qdrant")]
     public static partial void LocalServices(ILogger logger, string requested, string folder);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
+        Message = "Gme: {Resource} exited on its own (exit code {ExitCode}); starting it again in {DelaySeconds:0} s")]
+    public static partial void ServiceCrashed(ILogger logger, string resource, int exitCode, double delaySeconds);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error,
+        Message = "Gme: could not start {Resource} again: {Error}; use its Start button on the dashboard")]
+    public static partial void RestartFailed(ILogger logger, string resource, string error);
 }

@@ -37,3 +37,24 @@ public sealed record RunPaused
     public required Guid RunId { get; init; }
     public required string Reason { get; init; }
 }
+
+/// <summary>
+/// The run watchdog saw a stage queue with work and no consumer for longer than its limit: the service that consumes
+/// it is down. The run saga marks the run Stalled, naming the service.
+/// </summary>
+public sealed record RunStalled
+{
+    public required Guid RunId { get; init; }
+
+    /// <summary>The resource name of the service with no consumer (gme-embedder, gme-indexer, gme-ingest).</summary>
+    public required string Service { get; init; }
+
+    /// <summary>One line for people: which queue waits, how much, and for how long.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>Every stage queue with work has a consumer again: the run saga takes a stalled run back.</summary>
+public sealed record RunStallCleared
+{
+    public required Guid RunId { get; init; }
+}

@@ -2,6 +2,7 @@ using Gme.Core;
 using Gme.Core.Messaging;
 using Gme.Pipeline;
 using Gme.Pipeline.Runs;
+using Gme.Pipeline.Runs.Stalls;
 using Gme.Sources.Sample;
 
 // One service of the distributed profile: the same stage registration the embedded CLI uses, on the bus,
@@ -18,11 +19,12 @@ builder.Services.AddEmbeddingProvider(builder.Configuration);
 builder.Services.AddSampleImageServer();
 builder.AddGmeBus();
 
-// Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger.
-builder.Services.AddOptions<RunWatchdogOptions>().BindConfiguration(RunWatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddHostedService<RunWatchdog>();
+// Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger,
+// and a stage queue with work and no consumer (its service is down) marks the active runs Stalled.
+builder.AddRunWatchdog();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapRunEndpoints();
+app.MapStageHealth();
 app.Run();

@@ -30,4 +30,13 @@ internal static partial class IngestLog
 
     [LoggerMessage(1101, LogLevel.Warning, "Run watchdog: check failed ({Error}); trying again at the next tick")]
     public static partial void WatchdogFailed(this ILogger logger, string error);
+
+    [LoggerMessage(1102, LogLevel.Error, "Run {RunId}: stalled, {Service} has work and no consumer: {Reason}")]
+    public static partial void RunStalled(this ILogger logger, Guid runId, string service, string reason);
+
+    [LoggerMessage(1103, LogLevel.Information, "Run {RunId}: every stage queue with work has a consumer again; the run goes on")]
+    public static partial void RunStallCleared(this ILogger logger, Guid runId);
+
+    [LoggerMessage(1104, LogLevel.Warning, "Run watchdog: the broker did not say which queues have consumers ({Error}); stalls are checked at the next tick")]
+    public static partial void QueueProbeFailed(this ILogger logger, string error);
 }

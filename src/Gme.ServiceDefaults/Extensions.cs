@@ -48,12 +48,12 @@ public static class Extensions
                 .AddMeter("Gme.*", "MassTransit"))
             .WithTracing(tracing =>
             {
-                if (builder.Environment.IsDevelopment())
-                {
-                    tracing.SetSampler(new AlwaysOnSampler());
-                }
-
-                tracing.AddSource(builder.Environment.ApplicationName, "Gme.*", "MassTransit", "Microsoft.EntityFrameworkCore", "Npgsql")
+                // Parent-based (the default) in every environment: a health probe's request is filtered out below and
+                // a poller's root query is dropped by QuietBackgroundRoots, and what runs under either must go with it
+                // (an always-on sampler recorded those children as parentless one-span traces).
+                tracing.SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
+                    .AddProcessor(new QuietBackgroundRoots())
+                    .AddSource(builder.Environment.ApplicationName, "Gme.*", "MassTransit", "Microsoft.EntityFrameworkCore", "Npgsql")
                     .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
@@ -78,8 +78,9 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Readiness covers every registered check (ledger, bus); liveness only says the process answers.
-        app.MapHealthChecks(HealthEndpointPath);
+        // Readiness covers every registered check of this service (ledger, bus), not those tagged "stages" that report
+        // on other services (served on their own path); liveness only says the process answers.
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { Predicate = r => !r.Tags.Contains("stages") });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;
     }

@@ -57,7 +57,8 @@ internal static class StatusCommand
             Console.WriteLine($"Run {run.Id} ({run.Status}) on {run.Source}, model {run.ModelId}, collection {run.Collection}");
             if (run.Error is not null)
             {
-                Console.WriteLine($"  last error: {run.Error}");
+                // A stalled run's error names the service with work and no consumer; it clears when that comes back.
+                Console.WriteLine(run.Status == nameof(Gme.Core.Ledger.RunStatus.Stalled) ? $"  stalled: {run.Error}" : $"  last error: {run.Error}");
             }
 
             if (s.Sync is { } sync)

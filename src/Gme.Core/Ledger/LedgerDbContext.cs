@@ -29,6 +29,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Provider).HasMaxLength(64);
             e.Property(x => x.ModelId).HasMaxLength(256);
             e.Property(x => x.Collection).HasMaxLength(256);
+            e.Property(x => x.StalledService).HasMaxLength(128);
+            e.Property(x => x.TraceParent).HasMaxLength(128);
             e.HasIndex(x => x.Status);
 
             // The row is the run saga's instance: the saga's state is Status, its correlation id is Id.

@@ -39,6 +39,18 @@ public sealed class RunEntity : SagaStateMachineInstance, ISagaVersion
     /// <summary>Why the run failed (set with <see cref="Error"/> by the run saga; null unless the run is failed).</summary>
     public RunFailureKind? FailureKind { get; set; }
 
+    /// <summary>
+    /// The service named when the run was marked <see cref="RunStatus.Stalled"/> (a stage queue with work and no
+    /// consumer); set and cleared by the run saga only.
+    /// </summary>
+    public string? StalledService { get; set; }
+
+    /// <summary>
+    /// W3C traceparent of the request that started the run: what the run's watchdog re-announcements continue, so
+    /// they land in the run's trace instead of starting unlinked ones.
+    /// </summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>Optimistic concurrency token of the saga: bumped on every saga save.</summary>
     public int Version { get; set; }
 
@@ -62,7 +74,8 @@ public sealed class RunEntity : SagaStateMachineInstance, ISagaVersion
     }
 
     /// <summary>A new run, in the saga's first state (<see cref="RunStatus.Running"/>).</summary>
-    public static RunEntity Start(Guid id, string sourceJson, string sourceDescription, string provider, string modelId, string collection, DateTime now) =>
+    public static RunEntity Start(
+        Guid id, string sourceJson, string sourceDescription, string provider, string modelId, string collection, DateTime now, string? traceParent = null) =>
         new()
         {
             Id = id,
@@ -74,6 +87,7 @@ public sealed class RunEntity : SagaStateMachineInstance, ISagaVersion
             Status = RunStatus.Running,
             CreatedAt = now,
             UpdatedAt = now,
+            TraceParent = traceParent,
         };
 }
 
@@ -84,4 +98,7 @@ public enum RunStatus
     Completed = 2,
     Failed = 3,
     Paused = 4,
+
+    /// <summary>A stage's queue has work and no consumer (its service is down); the run resumes when one returns.</summary>
+    Stalled = 5,
 }

@@ -173,14 +173,15 @@ public sealed class LedgerStatus(IDbContextFactory<LedgerDbContext> dbFactory)
             run.Status, run.IngestCompletedAt is not null, stages.Sum(s => s.Count), AtLeast(ProductStage.ImageReady),
             AtLeast(ProductStage.Sharded), AtLeast(ProductStage.Embedded), AtLeast(ProductStage.Indexed),
             stages.Where(s => s.Failed).Sum(s => s.Count), run.ValidationPassed, run.ReportPath, run.Error, imageBytes,
-            run.IngestCompletedAt is null ? null : await CatalogueSync.ReadAsync(db, runId, cancellationToken), run.FailureKind);
+            run.IngestCompletedAt is null ? null : await CatalogueSync.ReadAsync(db, runId, cancellationToken), run.FailureKind,
+            run.StalledService);
     }
 }
 
 public sealed record RunProgressCounts(
     RunStatus Status, bool IngestDone, int Ingested, int Images, int Sharded, int Embedded, int Indexed, int Failed,
     bool? ValidationPassed, string? ReportPath, string? Error, long ImageBytes = 0, CatalogueSync? Sync = null,
-    RunFailureKind? FailureKind = null)
+    RunFailureKind? FailureKind = null, string? StalledService = null)
 {
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Paused;
 }

@@ -15,6 +15,17 @@ namespace Gme.Core.Runs;
 /// </summary>
 public sealed class PipelineRecovery(IDbContextFactory<LedgerDbContext> dbFactory)
 {
+    /// <summary>
+    /// Hands back every shard claim now. Only for when no collector can be alive: the embedded profile on start, or the
+    /// run watchdog once the Embedder's queues have had no consumer past the stall limit (every instance is gone), so
+    /// the restarted ones need not wait for the dead ones' claims to expire.
+    /// </summary>
+    public async Task<int> ReleaseClaimsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = dbFactory.CreateDbContext();
+        return await ShardEntity.ReleaseAllClaimsAsync(db.Shards, cancellationToken);
+    }
+
     /// <param name="runId">The run to resume.</param>
     /// <param name="publisher">Where to announce the work again.</param>
     /// <param name="releaseClaims">

@@ -71,7 +71,8 @@ public sealed class RunStarter(
             provider.Name,
             provider.ModelId,
             collection,
-            now);
+            now,
+            System.Diagnostics.Activity.Current?.Id);
         db.Runs.Add(run);
         if (newVersion)
         {

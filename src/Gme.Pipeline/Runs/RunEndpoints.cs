@@ -85,6 +85,7 @@ public static class RunEndpoints
             counts.ValidationPassed,
             counts.ReportPath,
             counts.Error,
+            counts.StalledService,
         });
     }
 }

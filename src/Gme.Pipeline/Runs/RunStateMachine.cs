@@ -38,6 +38,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
         Correlate(() => RemovalsPurged, m => m.RunId);
         Correlate(() => PauseReported, m => m.RunId);
         Correlate(() => Validated, m => m.RunId);
+        Correlate(() => StallReported, m => m.RunId);
+        Correlate(() => StallCleared, m => m.RunId);
         Correlate(() => RunStartedFaulted, m => m.Message.RunId);
         Correlate(() => ProductsIngestedFaulted, m => m.Message.RunId);
         Correlate(() => ImagesDownloadedFaulted, m => m.Message.RunId);
@@ -61,6 +63,22 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
             When(VectorsDone).IfIndexed(this),
             When(CollectionReady).IfIndexed(this),
             When(RemovalsPurged).IfIndexed(this),
+            When(PauseReported).Then(c => Stop(c.Saga, c.Message.Reason)).TransitionTo(Paused));
+
+        // A stage's queue has work and nobody consumes it (the watchdog's finding): say so, naming the service, until
+        // a consumer is back. Stage events that still arrive meanwhile change nothing; leaving Stalled re-checks the
+        // ledger, so the last product indexed while stalled is not missed.
+        During(Running, Validating,
+            When(StallReported)
+                .Then(c =>
+                {
+                    Stop(c.Saga, c.Message.Reason);
+                    c.Saga.StalledService = c.Message.Service;
+                })
+                .TransitionTo(Stalled));
+        During(Stalled,
+            When(StallCleared).LeaveStall(this),
+            When(Started).LeaveStall(this),
             When(PauseReported).Then(c => Stop(c.Saga, c.Message.Reason)).TransitionTo(Paused));
 
         // A resumed run re-announces itself; if the validation request was lost in a crash, this asks again. Products
@@ -89,7 +107,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
                     running => running.TransitionTo(Running).IfIndexed(this)));
 
         // A stage gave up on a message after its retries. Nothing done so far is lost: running again resumes.
-        During(Running, Validating, Paused,
+        During(Running, Validating, Paused, Stalled,
             Fail(RunStartedFaulted),
             Fail(ProductsIngestedFaulted),
             Fail(ImagesDownloadedFaulted),
@@ -109,6 +127,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     public State Paused { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
+    public State Stalled { get; private set; } = null!;
 
     public Event<RunStarted> Started { get; private set; } = null!;
     public Event<DatasetIngested> DatasetDone { get; private set; } = null!;
@@ -120,6 +139,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     public Event<ProductsPurged> RemovalsPurged { get; private set; } = null!;
     public Event<RunPaused> PauseReported { get; private set; } = null!;
     public Event<RunValidated> Validated { get; private set; } = null!;
+    public Event<RunStalled> StallReported { get; private set; } = null!;
+    public Event<RunStallCleared> StallCleared { get; private set; } = null!;
 
     public Event<Fault<RunStarted>> RunStartedFaulted { get; private set; } = null!;
     public Event<Fault<ProductsIngested>> ProductsIngestedFaulted { get; private set; } = null!;
@@ -194,6 +215,15 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
     private void Stop(RunEntity run, string reason)
     {
         run.Error = reason;
+        run.StalledService = null;
+        Touch(run);
+    }
+
+    /// <summary>A stalled run has consumers again: back to validation if it got that far, else to running.</summary>
+    internal void Unstall(RunEntity run)
+    {
+        run.Error = null;
+        run.StalledService = null;
         Touch(run);
     }
 
@@ -203,6 +233,15 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunEntity>
 /// <summary>The indexed check shared by every event that can settle the last product of a run.</summary>
 internal static class RunStateMachineBinders
 {
+    /// <summary>Leaves Stalled: to Validating (asking again) when the run was indexed, else to Running and the indexed check.</summary>
+    public static EventActivityBinder<RunEntity, T> LeaveStall<T>(this EventActivityBinder<RunEntity, T> binder, RunStateMachine machine)
+        where T : class =>
+        binder
+            .Then(c => machine.Unstall(c.Saga))
+            .IfElse(c => c.Saga.IndexedAt is not null,
+                validating => validating.TransitionTo(machine.Validating).Publish(c => new ValidateRun { RunId = c.Saga.Id }),
+                running => running.TransitionTo(machine.Running).IfIndexed(machine));
+
     public static EventActivityBinder<RunEntity, T> IfIndexed<T>(this EventActivityBinder<RunEntity, T> binder, RunStateMachine machine)
         where T : class =>
         binder

@@ -137,6 +137,64 @@ public sealed class RunStateMachineTests
     }
 
     [Fact]
+    public async Task RunStalled_RunningRun_IsStalledNamingTheService_UntilTheStallClears()
+    {
+        var runId = Guid.NewGuid();
+        await using var ctx = await ArrangeAsync(LedgerSeed.Run(runId), LedgerSeed.Product("P1", runId, ProductStage.Sharded));
+
+        await ctx.Harness.Bus.Publish(new RunStalled { RunId = runId, Service = "gme-embedder", Reason = "gme-embedder is not consuming: queue submit-shard" });
+        var stalled = await RunWhenAsync(ctx, runId, r => r.Status == RunStatus.Stalled, "the run to stall");
+        Assert.Equal("gme-embedder", stalled.StalledService);
+        Assert.Equal("gme-embedder is not consuming: queue submit-shard", stalled.Error);
+
+        // Stage events while stalled leave it stalled: the service is still missing.
+        await ctx.Harness.Bus.Publish(new DatasetIngested { RunId = runId, Accepted = 1, Rejected = 0 });
+        var saga = ctx.Harness.GetSagaStateMachineHarness<RunStateMachine, RunEntity>();
+        Assert.True(await saga.Consumed.Any<DatasetIngested>());
+        await using (var db = ctx.Db())
+        {
+            Assert.Equal(RunStatus.Stalled, (await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId)).Status);
+        }
+
+        await ctx.Harness.Bus.Publish(new RunStallCleared { RunId = runId });
+        var running = await RunWhenAsync(ctx, runId, r => r.Status == RunStatus.Running, "the run to go on");
+        Assert.Null(running.StalledService);
+        Assert.Null(running.Error);
+    }
+
+    [Fact]
+    public async Task RunStallCleared_LastProductIndexedWhileStalled_GoesOnToValidation()
+    {
+        // The Indexer came back and indexed the last product; its event reached the saga while the run was still
+        // Stalled (and changed nothing), so leaving the stall must find it in the ledger.
+        var runId = Guid.NewGuid();
+        var run = LedgerSeed.Run(runId, status: RunStatus.Stalled);
+        run.StalledService = "gme-indexer";
+        run.Error = "gme-indexer is not consuming";
+        await using var ctx = await ArrangeAsync(run, LedgerSeed.Product("P1", runId, ProductStage.Indexed));
+
+        await ctx.Harness.Bus.Publish(new RunStallCleared { RunId = runId });
+        var validating = await RunWhenAsync(ctx, runId, r => r.Status == RunStatus.Validating, "the run to be validated");
+        Assert.Null(validating.StalledService);
+        Assert.Null(validating.Error);
+        Assert.True(await ctx.Harness.Published.Any<ValidateRun>(m => m.Context.Message.RunId == runId));
+    }
+
+    [Fact]
+    public async Task RunStallCleared_RunNotStalled_ChangesNothing()
+    {
+        var runId = Guid.NewGuid();
+        await using var ctx = await ArrangeAsync(LedgerSeed.Run(runId), LedgerSeed.Product("P1", runId, ProductStage.Sharded));
+        await ctx.Harness.Bus.Publish(new RunStallCleared { RunId = runId });
+        var saga = ctx.Harness.GetSagaStateMachineHarness<RunStateMachine, RunEntity>();
+        Assert.True(await saga.Consumed.Any<RunStallCleared>());
+        await using var db = ctx.Db();
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
+        Assert.Equal(RunStatus.Running, run.Status);
+        Assert.Null(run.Error);
+    }
+
+    [Fact]
     public async Task EventsForAnUnknownRun_AreDiscarded_WithoutCreatingARun()
     {
         var known = Guid.NewGuid();
