@@ -1,5 +1,6 @@
 using Gme;
 using Gme.AppHost;
+using Gme.AppHost.Deployment;
 using Gme.AppHost.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,13 @@ using Microsoft.Extensions.Logging;
 // runtime they run as containers; without one (CI, laptops without Docker) the machine's installed RabbitMQ and
 // PostgreSQL run as executables and the Indexer keeps the embedded index. `Gme:Infrastructure` = Auto|Containers|Local.
 var builder = DistributedApplication.CreateBuilder(args);
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // The deployable description (service images, volumes, Qdrant for every service, secrets as parameters): Deployment/.
+    builder.AddPublishedApp();
+    builder.Build().Run();
+    return;
+}
 
 var requested = builder.Configuration.GetValue("Gme:Infrastructure", InfrastructureMode.Auto);
 var mode = builder.ExecutionContext.IsPublishMode
@@ -26,15 +34,12 @@ if (mode == InfrastructureMode.Containers)
 {
     var bus = builder.AddRabbitMQ(ResourceNames.Bus).WithManagementPlugin().WithDataVolume();
     var state = builder.AddPostgres("postgres").WithDataVolume().AddDatabase(ResourceNames.State);
-    var qdrant = builder.AddContainer(ResourceNames.Vectors, "qdrant/qdrant", "v1.15.4")
-        .WithHttpEndpoint(targetPort: 6333, name: "http")
-        .WithEndpoint(targetPort: 6334, name: "grpc", scheme: "http")
-        .WithVolume("gme-qdrant-data", "/qdrant/storage");
+    var qdrant = builder.AddQdrant(apiKey: null);
     dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, "..", "..", "gme-data-distributed");
     useInfrastructure = service => service
         .WithReference(bus).WaitFor(bus)
         .WithReference(state).WaitFor(state)
-        .WithEnvironment("ConnectionStrings__" + ResourceNames.Vectors, qdrant.GetEndpoint("grpc"));
+        .WithEnvironment("ConnectionStrings__" + ResourceNames.Vectors, QdrantContainer.ConnectionString(qdrant, apiKey: null));
 }
 else
 {

@@ -18,6 +18,9 @@ builder.Services.AddEmbeddingProvider(builder.Configuration);
 builder.Services.AddSampleImageServer();
 builder.AddGmeBus();
 
+// POST /runs (sample, catalogue URL, upload or path), GET /runs, GET /runs/{id}; behind Gme:Runs:ApiKey when set.
+builder.Services.AddRunsApi();
+
 // Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger.
 builder.Services.AddOptions<RunWatchdogOptions>().BindConfiguration(RunWatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<RunWatchdog>();
