@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 // The distributed profile: RabbitMQ, PostgreSQL and a vector store beside the three stage services. With a container
 // runtime they run as containers; without one (CI, laptops without Docker) the machine's installed RabbitMQ and
 // PostgreSQL run as executables and the Indexer keeps the embedded index. `Gme:Infrastructure` = Auto|Containers|Local.
+// A second AppHost on this machine must not fail on the launch profile's fixed dashboard ports: Infrastructure/DashboardPorts.
+DashboardPorts.MoveTakenPorts();
 var builder = DistributedApplication.CreateBuilder(args);
 if (builder.ExecutionContext.IsPublishMode)
 {
@@ -24,6 +26,14 @@ var mode = builder.ExecutionContext.IsPublishMode
     : requested == InfrastructureMode.Auto
         ? ContainerRuntimeProbe.IsHealthy(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") ? InfrastructureMode.Containers : InfrastructureMode.Local
         : requested;
+
+if (Prerequisites.Missing(requested == InfrastructureMode.Auto && mode == InfrastructureMode.Containers ? InfrastructureMode.Auto : mode, builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") is { } missing)
+{
+    // One line and a non-zero exit before anything is created: what to install or start is all the user needs.
+    await Console.Error.WriteLineAsync($"error: {missing}");
+    Environment.ExitCode = 2;
+    return;
+}
 
 var embedders = builder.Configuration.GetValue("Gme:EmbedderReplicas", 1);
 var vectorStore = builder.Configuration["Gme:Indexer:VectorStore"] ?? "embedded";
@@ -43,9 +53,10 @@ if (mode == InfrastructureMode.Containers)
 }
 else
 {
-    // One folder per AppHost run: broker and database state, and the shared data directory that goes with them.
-    var folder = builder.Configuration["Gme:LocalServices:Directory"]
-        ?? Path.Combine(Path.GetTempPath(), "gme-apphost", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+    // One persistent folder (held while this AppHost runs) for broker and database state and the shared data directory.
+    var state = LocalStateFolder.Open(builder.Configuration["Gme:LocalServices:Directory"], Path.Combine(builder.AppHostDirectory, "..", ".."));
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => state.Dispose();
+    var folder = state.Path;
     var local = LocalServices.Add(builder, folder);
     dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(folder, "data");
     vectorStore = "embedded"; // no Qdrant server without containers: one Indexer keeps the embedded index

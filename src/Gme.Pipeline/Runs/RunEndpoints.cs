@@ -26,6 +26,9 @@ public static class RunEndpoints
         services.AddOptions<RunsApiOptions>().BindConfiguration(RunsApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(CatalogueInbox.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<CatalogueInbox>();
+
+        // Products waiting at each stage, as a gauge on the dashboard (the runs API's service owns the runs).
+        services.AddHostedService<Telemetry.PipelineDepth>();
         return services;
     }
 
