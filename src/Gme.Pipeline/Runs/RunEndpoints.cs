@@ -28,7 +28,8 @@ public static class RunEndpoints
         services.AddSingleton<CatalogueInbox>();
 
         // Products waiting at each stage, as a gauge on the dashboard (the runs API's service owns the runs).
-        services.AddHostedService<Telemetry.PipelineDepth>();
+        services.AddSingleton<Telemetry.PipelineDepth>();
+        services.AddHostedService(provider => provider.GetRequiredService<Telemetry.PipelineDepth>());
         return services;
     }
 
@@ -54,7 +55,7 @@ public static class RunEndpoints
 
     private static async Task<IResult> StartAsync(
         HttpContext http, RunStarter starter, PipelineRecovery recovery, IBus bus, CatalogueInbox inbox, IOptions<IngestOptions> ingest,
-        CancellationToken cancellationToken)
+        Telemetry.PipelineDepth depth, CancellationToken cancellationToken)
     {
         (SourceSpec Spec, string Description) source;
         try
@@ -70,6 +71,7 @@ public static class RunEndpoints
 
         var (spec, description) = source;
         var (runId, resumed) = await starter.StartOrResumeAsync(spec, description, cancellationToken);
+        depth.Wake();
         await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
         if (resumed)
         {
