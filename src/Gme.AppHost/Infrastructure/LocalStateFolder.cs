@@ -58,7 +58,14 @@ public sealed class LocalStateFolder : IDisposable
         }
         else
         {
-            File.Delete(System.IO.Path.Combine(Path, LockFile));
+            try
+            {
+                File.Delete(System.IO.Path.Combine(Path, LockFile));
+            }
+            catch (IOException)
+            {
+                // The folder is gone already (a test's folder, deleted by the test); nothing is left to release.
+            }
         }
     }
 
