@@ -1,5 +1,6 @@
 using Gme;
 using Gme.AppHost;
+using Gme.AppHost.Deployment;
 using Gme.AppHost.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,16 @@ using Microsoft.Extensions.Logging;
 // The distributed profile: RabbitMQ, PostgreSQL and a vector store beside the three stage services. With a container
 // runtime they run as containers; without one (CI, laptops without Docker) the machine's installed RabbitMQ and
 // PostgreSQL run as executables and the Indexer keeps the embedded index. `Gme:Infrastructure` = Auto|Containers|Local.
+// A second AppHost on this machine must not fail on the launch profile's fixed dashboard ports: Infrastructure/DashboardPorts.
+DashboardPorts.MoveTakenPorts();
 var builder = DistributedApplication.CreateBuilder(args);
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // The deployable description (service images, volumes, Qdrant for every service, secrets as parameters): Deployment/.
+    builder.AddPublishedApp();
+    builder.Build().Run();
+    return;
+}
 
 var requested = builder.Configuration.GetValue("Gme:Infrastructure", InfrastructureMode.Auto);
 var mode = builder.ExecutionContext.IsPublishMode
@@ -16,6 +26,14 @@ var mode = builder.ExecutionContext.IsPublishMode
     : requested == InfrastructureMode.Auto
         ? ContainerRuntimeProbe.IsHealthy(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") ? InfrastructureMode.Containers : InfrastructureMode.Local
         : requested;
+
+if (Prerequisites.Missing(requested == InfrastructureMode.Auto && mode == InfrastructureMode.Containers ? InfrastructureMode.Auto : mode, builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") is { } missing)
+{
+    // One line and a non-zero exit before anything is created: what to install or start is all the user needs.
+    await Console.Error.WriteLineAsync($"error: {missing}");
+    Environment.ExitCode = 2;
+    return;
+}
 
 var embedders = builder.Configuration.GetValue("Gme:EmbedderReplicas", 1);
 var vectorStore = builder.Configuration["Gme:Indexer:VectorStore"] ?? "embedded";
@@ -26,21 +44,19 @@ if (mode == InfrastructureMode.Containers)
 {
     var bus = builder.AddRabbitMQ(ResourceNames.Bus).WithManagementPlugin().WithDataVolume();
     var state = builder.AddPostgres("postgres").WithDataVolume().AddDatabase(ResourceNames.State);
-    var qdrant = builder.AddContainer(ResourceNames.Vectors, "qdrant/qdrant", "v1.15.4")
-        .WithHttpEndpoint(targetPort: 6333, name: "http")
-        .WithEndpoint(targetPort: 6334, name: "grpc", scheme: "http")
-        .WithVolume("gme-qdrant-data", "/qdrant/storage");
+    var qdrant = builder.AddQdrant(apiKey: null);
     dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, "..", "..", "gme-data-distributed");
     useInfrastructure = service => service
         .WithReference(bus).WaitFor(bus)
         .WithReference(state).WaitFor(state)
-        .WithEnvironment("ConnectionStrings__" + ResourceNames.Vectors, qdrant.GetEndpoint("grpc"));
+        .WithEnvironment("ConnectionStrings__" + ResourceNames.Vectors, QdrantContainer.ConnectionString(qdrant, apiKey: null));
 }
 else
 {
-    // One folder per AppHost run: broker and database state, and the shared data directory that goes with them.
-    var folder = builder.Configuration["Gme:LocalServices:Directory"]
-        ?? Path.Combine(Path.GetTempPath(), "gme-apphost", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+    // One persistent folder (held while this AppHost runs) for broker and database state and the shared data directory.
+    var state = LocalStateFolder.Open(builder.Configuration["Gme:LocalServices:Directory"], Path.Combine(builder.AppHostDirectory, "..", ".."));
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => state.Dispose();
+    var folder = state.Path;
     var local = LocalServices.Add(builder, folder);
     dataDirectory = builder.Configuration["Gme:DataDirectory"] ?? Path.Combine(folder, "data");
     vectorStore = "embedded"; // no Qdrant server without containers: one Indexer keeps the embedded index

@@ -36,6 +36,7 @@ internal static class GmeCommandLine
         root.Options.Add(Collection);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());

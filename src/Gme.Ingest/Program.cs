@@ -19,6 +19,9 @@ builder.Services.AddEmbeddingProvider(builder.Configuration);
 builder.Services.AddSampleImageServer();
 builder.AddGmeBus();
 
+// POST /runs (sample, catalogue URL, upload or path), GET /runs, GET /runs/{id}; behind Gme:Runs:ApiKey when set.
+builder.Services.AddRunsApi();
+
 // Messages lost between a committed state change and its publish (broker restart) are re-announced from the ledger,
 // and a stage queue with work and no consumer (its service is down) marks the active runs Stalled.
 builder.AddRunWatchdog();

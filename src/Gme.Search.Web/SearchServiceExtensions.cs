@@ -1,5 +1,6 @@
 using Gme.Images;
 using Gme.Pipeline;
+using Gme.Pipeline.Runs;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -60,6 +61,9 @@ public static class SearchServiceExtensions
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         app.MapSearchEndpoints();
         app.MapFacetEndpoints();
+
+        // Read-only run status (GET /runs, GET /runs/{id}) behind the search key, so `gme status --url` works here too.
+        app.MapRunQueries(services => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.ApiKey);
         return app;
     }
 }

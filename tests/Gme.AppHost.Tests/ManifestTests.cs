@@ -32,10 +32,10 @@ public sealed class ManifestTests
             Assert.Equal("container.v0", types["postgres"]);
             Assert.Equal("value.v0", types["gme-state"]);
             Assert.Equal("container.v0", types["gme-vectors"]);
-            Assert.Equal("project.v0", types["gme-ingest"]);
-            Assert.Equal("project.v0", types["gme-embedder"]);
-            Assert.Equal("project.v0", types["gme-indexer"]);
-            Assert.Equal("project.v0", types["gme-search"]);
+            Assert.Equal("container.v1", types["gme-ingest"]);
+            Assert.Equal("container.v1", types["gme-embedder"]);
+            Assert.Equal("container.v1", types["gme-indexer"]);
+            Assert.Equal("container.v1", types["gme-search"]);
 
             // Secrets are parameters the deployment fills in, never literals in the manifest.
             Assert.Equal("parameter.v0", types["postgres-password"]);

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Gme.AppHost.Infrastructure;
 
-internal static class FreePort
+public static class FreePort
 {
     /// <summary>A loopback port nothing listens on now, so several app instances (tests, CI) never collide.</summary>
     public static int Next()

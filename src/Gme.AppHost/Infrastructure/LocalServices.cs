@@ -54,7 +54,9 @@ internal static class LocalServices
 
         var server = AddAs(builder, ResourceNames.Bus, "rabbitmq", home, RabbitMqServer)
             .WithEnvironment("HOME", home)
-            .WithEnvironment("RABBITMQ_NODENAME", "gme" + amqpPort.ToString(CultureInfo.InvariantCulture) + "@localhost")
+            // A fixed node name keeps one Mnesia folder (queues, messages) across restarts in the persistent folder;
+            // the AppHost's own epmd on a free port keeps it from clashing with another AppHost's node.
+            .WithEnvironment("RABBITMQ_NODENAME", "gme@localhost")
             .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
             .WithEnvironment("RABBITMQ_NODE_PORT", amqpPort.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("RABBITMQ_DIST_PORT", distPort.ToString(CultureInfo.InvariantCulture))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Cli.Remote;
 using Gme.Core.Runs;
 using Gme.Pipeline;
 using Gme.Pipeline.Search;
@@ -26,7 +27,9 @@ internal static class SearchCommand
         };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of {productId, score, payload}" };
 
-        var command = new Command("search", "Search the indexed catalogue");
+        var url = RemoteOptions.Url();
+        var apiKey = RemoteOptions.ApiKey();
+        var command = new Command("search", "Search the indexed catalogue (here, or with --url on a running search service)");
         command.Arguments.Add(text);
         command.Options.Add(image);
         command.Options.Add(similar);
@@ -34,10 +37,16 @@ internal static class SearchCommand
         command.Options.Add(top);
         command.Options.Add(mode);
         command.Options.Add(json);
+        command.Options.Add(url);
+        command.Options.Add(apiKey);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
             var filters = result.GetValue(filter) ?? [];
-            var hits = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
+            using var client = RemoteOptions.Client(result, url, apiKey);
+            var hits = client is not null
+                ? await RemoteSearch.SearchAsync(client, result.GetValue(text), result.GetValue(image), result.GetValue(similar), filters,
+                    result.GetValue(top), result.GetValue(mode), ct)
+                : await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
             {
                 // The API's check: an unknown key is an error naming the known ones, not an empty answer.
                 var request = new SearchRequest

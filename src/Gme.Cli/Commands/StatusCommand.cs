@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gme.Cli.Hosting;
 using Gme.Cli.Output;
+using Gme.Cli.Remote;
 using Gme.Core;
 using Gme.Core.Runs;
 using Gme.Core.Storage;
@@ -17,10 +18,22 @@ internal static class StatusCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print JSON (camelCase keys)" };
-        var command = new Command("status", "Show how far the pipeline got, per stage");
+        var url = RemoteOptions.Url();
+        var apiKey = RemoteOptions.ApiKey();
+        var command = new Command("status", "Show how far the pipeline got, per stage (here, or with --url on a running service)");
         command.Options.Add(json);
+        command.Options.Add(url);
+        command.Options.Add(apiKey);
         command.SetAction((result, ct) => CliAction.RunAsync(async () =>
         {
+            using (var client = RemoteOptions.Client(result, url, apiKey))
+            {
+                if (client is not null)
+                {
+                    return await RemoteStatus.PrintAsync(client, result.GetValue(json), ct);
+                }
+            }
+
             var (snapshot, spend) = await QueryHost.RunAsync(GmeCommandLine.Common(result), async services =>
                 (await services.GetRequiredService<LedgerStatus>().ReadCollectionAsync(
                     services.GetRequiredService<IOptions<GmeOptions>>().Value.Collection, ct),

@@ -1,0 +1,210 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gme.Core;
+using Gme.Core.Messaging;
+using Gme.Pipeline;
+using Gme.Pipeline.Runs;
+using Gme.Sources.Sample;
+using Gme.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gme.Tests.Runs;
+
+/// <summary>
+/// The Ingest service's runs API (the composition of src/Gme.Ingest, in the embedded profile on a temp data
+/// directory, over an in-memory test server): its key, the run list, and catalogues by upload and by https URL.
+/// </summary>
+public sealed class RunsApiTests : IAsyncLifetime
+{
+    private const string Key = "test-runs-key";
+    private const string RemoteCatalogue = "https://catalogues.test/spring/catalogue.csv";
+    private const string Csv = "product_id,name,image_url\nP1,red dress,https://images.test/p1.jpg\nP2,blue shirt,https://images.test/p2.jpg\n";
+
+    private readonly TempDirectory _data = new();
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private int _downloads;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gme:Profile"] = nameof(GmeProfile.Embedded),
+            ["Gme:DataDirectory"] = _data.Path,
+            ["Gme:Runs:ApiKey"] = Key,
+        });
+        builder.AddGmeCore();
+        builder.AddIngestStages();
+        builder.Services.AddEmbeddingProvider(builder.Configuration);
+        builder.Services.AddSampleImageServer();
+        builder.Services.AddGmeBus(GmeProfile.Embedded);
+        builder.Services.AddRunsApi();
+
+        // The network stops here: the catalogue URL is answered by this handler, so the download path runs for real.
+        builder.Services.AddHttpClient(CatalogueInbox.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new CatalogueServer(() => Interlocked.Increment(ref _downloads)));
+        _app = builder.Build();
+        _app.MapRunEndpoints();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _client = _app.GetTestClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Without_the_key_every_runs_request_is_401_and_with_it_the_list_answers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetAsync("/runs", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.PostAsJsonAsync("/runs", new { sampleProducts = 3 }, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/runs", key: "wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetAsync($"/runs/{Guid.NewGuid()}", ct)).StatusCode);
+
+        var list = await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct);
+        Assert.Equal(0, list!.Total);
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_newest_first_a_page_at_a_time()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var started = new List<Guid>();
+        foreach (var products in new[] { 3, 4, 5 })
+        {
+            started.Add(await StartAsync(JsonContent.Create(new { sampleProducts = products, limit = 1 })));
+        }
+
+        var first = await (await Send(HttpMethod.Get, "/runs?page=1&pageSize=2")).Content.ReadFromJsonAsync<RunList>(ct);
+        var second = await (await Send(HttpMethod.Get, "/runs?page=2&pageSize=2")).Content.ReadFromJsonAsync<RunList>(ct);
+        Assert.Equal(3, first!.Total);
+        Assert.Equal([started[2], started[1]], first.Runs.Select(r => r.RunId));
+        Assert.Equal([started[0]], second!.Runs.Select(r => r.RunId));
+        Assert.Equal("sample catalogue (3 products)", second.Runs[0].Source);
+
+        var refused = await Send(HttpMethod.Get, "/runs?pageSize=500");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("pageSize", (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("parameter").GetString());
+    }
+
+    [Fact]
+    public async Task An_uploaded_catalogue_is_stored_by_content_and_posting_it_again_resumes_its_run()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runId = await StartAsync(Upload(Csv, "spring.csv"));
+        var again = await Send(HttpMethod.Post, "/runs", Upload(Csv, "renamed.csv"));
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var body = await again.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.Equal(runId, body.GetProperty("runId").GetGuid());
+        Assert.True(body.GetProperty("resumed").GetBoolean());
+
+        var stored = Assert.Single(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.Equal(Csv, await File.ReadAllTextAsync(stored, ct));
+        var run = Assert.Single((await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs);
+        Assert.StartsWith("upload spring.csv (", run.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_catalogue_url_is_downloaded_once_per_post_and_its_run_reads_the_stored_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runId = await StartAsync(JsonContent.Create(new { url = RemoteCatalogue }));
+        Assert.Equal(1, _downloads);
+        var run = Assert.Single((await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs);
+        Assert.Equal(runId, run.RunId);
+        Assert.StartsWith("https://catalogues.test/spring/catalogue.csv (", run.Source, StringComparison.Ordinal);
+
+        // The run's own products come from the stored copy: wait for the ingest stage to read both rows.
+        await Eventually.TrueAsync(async () =>
+        {
+            var counts = await (await Send(HttpMethod.Get, $"/runs/{runId}")).Content.ReadFromJsonAsync<JsonElement>(ct);
+            return counts.GetProperty("ingested").GetInt32() == 2;
+        }, "both rows of the downloaded catalogue ingested", TimeSpan.FromSeconds(60), ct);
+    }
+
+    [Theory]
+    [InlineData("""{"url": "http://catalogues.test/a.csv"}""", "url")]
+    [InlineData("""{"url": "ftp://catalogues.test/a.csv"}""", "url")]
+    [InlineData("""{"url": "https://catalogues.test/a.exe"}""", "url")]
+    [InlineData("""{"url": "https://catalogues.test/missing.csv"}""", "url")]
+    [InlineData("""{"url": "hf://no-slash"}""", "url")]
+    [InlineData("""{"url": "hf://a/b", "sampleProducts": 3}""", "body")]
+    [InlineData("""{"sampleProducts": 3, "limit": -1}""", "limit")]
+    [InlineData("""{"path": "/no/such/catalogue.csv"}""", "path")]
+    [InlineData("""not json""", "body")]
+    public async Task A_bad_start_request_is_400_naming_the_parameter(string json, string parameter)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var response = await Send(HttpMethod.Post, "/runs", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task An_upload_without_a_catalogue_field_or_of_another_type_is_400_and_leaves_no_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var noFile = new MultipartFormDataContent { { new StringContent("5"), "limit" } };
+        var missing = await Send(HttpMethod.Post, "/runs", noFile);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("catalogue", (await missing.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("parameter").GetString());
+
+        var wrongType = await Send(HttpMethod.Post, "/runs", Upload(Csv, "catalogue.exe"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        var folder = Path.Combine(_data.Path, "catalogues");
+        Assert.True(!Directory.Exists(folder) || Directory.GetFiles(folder).Length == 0);
+    }
+
+    private static MultipartFormDataContent Upload(string text, string fileName)
+    {
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        return new MultipartFormDataContent { { file, "catalogue", fileName } };
+    }
+
+    private async Task<Guid> StartAsync(HttpContent content)
+    {
+        var response = await Send(HttpMethod.Post, "/runs", content);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("runId").GetGuid();
+    }
+
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, HttpContent? content = null, string key = Key)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add(RunsApiOptions.ApiKeyHeader, key);
+        return _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Answers the catalogue URL with the CSV and anything else with 404.</summary>
+    private sealed class CatalogueServer(Action onDownload) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri?.ToString() != RemoteCatalogue)
+            {
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound));
+            }
+
+            onDownload();
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(Csv, Encoding.UTF8, "text/csv") });
+        }
+    }
+}
