@@ -1,6 +1,8 @@
 using Gme.Core.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gme.Core.Ledger;
 
@@ -12,7 +14,14 @@ public static class LedgerServiceCollectionExtensions
         var connectionString = $"Data Source={paths.LedgerFile};Cache=Private;Pooling=True;Default Timeout=60";
         services.AddDbContextFactory<SqliteLedgerDbContext>(o => o
             .UseSqlite(connectionString)
-            .AddInterceptors(new SqlitePragmaInterceptor()));
+            .AddInterceptors(new SqlitePragmaInterceptor())
+            .ConfigureWarnings(w => w.Log(
+                // A migration that changes a key rebuilds the table (CatalogueCollections): its columns are added and
+                // filled first, the rebuild copies them last, and the whole of it runs in the migration's transaction;
+                // only the PRAGMA foreign_keys toggle around it cannot, and that setting lives and dies with the
+                // connection. Said at debug level, so a first `gme run` does not print two warnings about it.
+                (SqliteEventId.TableRebuildPendingWarning, LogLevel.Debug),
+                (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug))));
         services.AddSingleton<IDbContextFactory<LedgerDbContext>>(sp =>
             new UpcastFactory<SqliteLedgerDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteLedgerDbContext>>()));
         return services;
