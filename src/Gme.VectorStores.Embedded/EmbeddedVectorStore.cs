@@ -105,24 +105,33 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
         await _openGate.WaitAsync(cancellationToken);
         try
         {
-            var aliases = await _aliases.ReadAsync(cancellationToken);
-            if (aliases.ContainsKey(collection) || await FindUnderGateAsync(collection, cancellationToken) is null)
-            {
-                throw new InvalidOperationException($"Cannot point alias '{alias}' at '{collection}': no such collection in {paths.Index}.");
-            }
-
-            if (await FindUnderGateAsync(alias, cancellationToken) is not null)
-            {
-                throw new InvalidOperationException($"Cannot create alias '{alias}': a collection has that name.");
-            }
-
-            aliases[alias] = collection;
-            await _aliases.WriteAsync(aliases, cancellationToken);
+            await WriteAliasUnderGateAsync(alias, collection, replacingCollection: false, cancellationToken);
         }
         finally
         {
             _openGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Points <paramref name="alias"/> at the existing collection <paramref name="collection"/>; a collection named like
+    /// the alias is refused unless the caller is replacing it (<see cref="ReplaceWithAliasAsync"/>).
+    /// </summary>
+    private async Task WriteAliasUnderGateAsync(string alias, string collection, bool replacingCollection, CancellationToken cancellationToken)
+    {
+        var aliases = await _aliases.ReadAsync(cancellationToken);
+        if (aliases.ContainsKey(collection) || await FindUnderGateAsync(collection, cancellationToken) is null)
+        {
+            throw new InvalidOperationException($"Cannot point alias '{alias}' at '{collection}': no such collection in {paths.Index}.");
+        }
+
+        if (!replacingCollection && await FindUnderGateAsync(alias, cancellationToken) is not null)
+        {
+            throw new InvalidOperationException($"Cannot create alias '{alias}': a collection has that name.");
+        }
+
+        aliases[alias] = collection;
+        await _aliases.WriteAsync(aliases, cancellationToken);
     }
 
     /// <summary>
@@ -140,14 +149,7 @@ public sealed class EmbeddedVectorStore(DataPaths paths, ILogger<EmbeddedVectorS
         await _openGate.WaitAsync(cancellationToken);
         try
         {
-            var aliases = await _aliases.ReadAsync(cancellationToken);
-            if (aliases.ContainsKey(collection) || await FindUnderGateAsync(collection, cancellationToken) is null)
-            {
-                throw new InvalidOperationException($"Cannot point alias '{alias}' at '{collection}': no such collection in {paths.Index}.");
-            }
-
-            aliases[alias] = collection;
-            await _aliases.WriteAsync(aliases, cancellationToken);
+            await WriteAliasUnderGateAsync(alias, collection, replacingCollection: true, cancellationToken);
             if (_collections.TryRemove(alias, out var loaded))
             {
                 loaded.Dispose();
