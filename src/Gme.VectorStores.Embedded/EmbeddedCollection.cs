@@ -308,8 +308,8 @@ internal sealed class EmbeddedCollection : IDisposable
     /// <summary>Every change reaches the points and the lexical index together, under the write lock.</summary>
     private void ApplyBoth(PointTable table, LogRecord record)
     {
-        table.Apply(record);
-        _lexical.Apply(record);
+        // The lexical index keeps the payload the table stored, so the two share one (compact) copy.
+        _lexical.Apply(table.Apply(record));
     }
 
     private void StopWriting()
@@ -429,8 +429,7 @@ internal sealed class EmbeddedCollection : IDisposable
             var lexical = new LexicalIndex(_encoder);
             var scan = PointLog.ReadRecords(file, PointLog.HeaderSize, record =>
             {
-                table.Apply(record);
-                lexical.Apply(record);
+                lexical.Apply(table.Apply(record));
             });
             var old = _table;
             Mutate(_ => (_table, _lexical) = (table, lexical));

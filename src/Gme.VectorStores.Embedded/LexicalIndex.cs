@@ -1,3 +1,4 @@
+using System.Buffers;
 using Gme.Core.Lexical;
 using Gme.Core.Vectors;
 
@@ -12,11 +13,20 @@ namespace Gme.VectorStores.Embedded;
 /// </summary>
 internal sealed class LexicalIndex(LexicalEncoder encoder)
 {
+    // Per-query score arrays (one double per slot: ~0.8 MB at 105k points, a large object) are rented, not allocated.
+    private static readonly ArrayPool<double> s_scores = ArrayPool<double>.Create(1 << 24, 4);
+
     // Points get dense int slots (reused once freed) so scoring accumulates into an array, not a hash table.
     private readonly Dictionary<Guid, int> _slots = [];
-    private readonly List<(Guid Id, SparseVector Vector, IReadOnlyDictionary<string, string?> Payload)> _points = [];
+
+    // The document vector is not kept: removal recomputes it from the payload (the same encoder made it), which
+    // saves two arrays per point for an operation far rarer than holding them.
+    private readonly List<(Guid Id, IReadOnlyDictionary<string, string?> Payload)> _points = [];
+
+    // Bumped when a slot's point goes, so postings still naming the slot are known stale without being searched for.
+    private readonly List<int> _generations = [];
     private readonly Stack<int> _free = new();
-    private readonly Dictionary<uint, Dictionary<int, float>> _postings = [];
+    private readonly Dictionary<uint, Posting> _postings = [];
     private long _withTerms;
 
     public void Apply(LogRecord record)
@@ -32,9 +42,10 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
         if (slot == _points.Count)
         {
             _points.Add(default);
+            _generations.Add(0);
         }
 
-        _points[slot] = (record.Id, vector, record.Payload);
+        _points[slot] = (record.Id, record.Payload);
         _slots[record.Id] = slot;
         if (vector.Count == 0)
         {
@@ -42,45 +53,74 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
         }
 
         _withTerms++;
+        var generation = _generations[slot];
         for (var i = 0; i < vector.Count; i++)
         {
             if (!_postings.TryGetValue(vector.Indices[i], out var posting))
             {
-                _postings[vector.Indices[i]] = posting = [];
+                _postings[vector.Indices[i]] = posting = new Posting();
             }
 
-            posting[slot] = vector.Values[i];
+            posting.Add(slot, generation, vector.Values[i]);
         }
     }
 
     /// <summary>Best first; equal scores by ascending id. IDF counts every point, whatever the filter (as Qdrant does).</summary>
     public List<ScoredPoint> Search(SparseVector query, int limit, CompiledFilter? filter)
     {
-        var scores = new double[_points.Count];
+        var scores = s_scores.Rent(Math.Max(_points.Count, 1));
         var touched = new List<int>();
+        try
+        {
+            Score(query, scores, touched);
+            return Top(scores, touched, limit, filter);
+        }
+        finally
+        {
+            // Only touched entries were written: clearing them returns the array as clean as it came.
+            foreach (var slot in touched)
+            {
+                scores[slot] = 0;
+            }
+
+            s_scores.Return(scores);
+        }
+    }
+
+    private void Score(SparseVector query, double[] scores, List<int> touched)
+    {
         for (var i = 0; i < query.Count; i++)
         {
-            if (!_postings.TryGetValue(query.Indices[i], out var posting) || posting.Count == 0)
+            if (!_postings.TryGetValue(query.Indices[i], out var posting) || posting.Live == 0)
             {
                 continue;
             }
 
-            var idf = Bm25.Idf(_withTerms, posting.Count) * query.Values[i];
-            foreach (var (slot, weight) in posting)
+            var idf = Bm25.Idf(_withTerms, posting.Live) * query.Values[i];
+            for (var e = 0; e < posting.Count; e++)
             {
+                var slot = posting.Slots[e];
+                if (posting.Generations[e] != _generations[slot])
+                {
+                    continue;
+                }
+
                 if (scores[slot] == 0)
                 {
                     touched.Add(slot);
                 }
 
-                scores[slot] += idf * weight;
+                scores[slot] += idf * posting.Weights[e];
             }
         }
+    }
 
+    private List<ScoredPoint> Top(double[] scores, List<int> touched, int limit, CompiledFilter? filter)
+    {
         var top = new PriorityQueue<int, (double Score, Guid Id)>(limit + 1, WorstFirst.Instance);
         foreach (var slot in touched)
         {
-            var (id, _, payload) = _points[slot];
+            var (id, payload) = _points[slot];
             var key = (scores[slot], id);
             // A full heap whose worst beats this point: skip it before the (costlier) filter.
             if (top.Count >= limit && top.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare(key, worst) <= 0)
@@ -117,8 +157,9 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
             return;
         }
 
-        var old = _points[slot].Vector;
+        var old = encoder.Document(_points[slot].Payload);
         _points[slot] = default;
+        _generations[slot]++;
         _free.Push(slot);
         if (old.Count == 0)
         {
@@ -128,10 +169,69 @@ internal sealed class LexicalIndex(LexicalEncoder encoder)
         _withTerms--;
         foreach (var term in old.Indices)
         {
-            if (_postings.TryGetValue(term, out var posting) && posting.Remove(slot) && posting.Count == 0)
+            if (!_postings.TryGetValue(term, out var posting))
+            {
+                continue;
+            }
+
+            posting.Live--;
+            if (posting.Live == 0)
             {
                 _postings.Remove(term);
             }
+            else if (posting.Count > (2 * posting.Live) + 16)
+            {
+                posting.DropStale(_generations);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One term's postings as parallel arrays (12 bytes an entry; a dictionary per term took about twice that and
+    /// enumerated slower). A removed point's entries stay until stale ones outnumber the live, then are dropped at once.
+    /// </summary>
+    private sealed class Posting
+    {
+        public int[] Slots = new int[4];
+        public int[] Generations = new int[4];
+        public float[] Weights = new float[4];
+        public int Count;
+
+        /// <summary>Entries whose point is still there: the term's document frequency.</summary>
+        public int Live;
+
+        public void Add(int slot, int generation, float weight)
+        {
+            if (Count == Slots.Length)
+            {
+                var size = Count * 2;
+                Array.Resize(ref Slots, size);
+                Array.Resize(ref Generations, size);
+                Array.Resize(ref Weights, size);
+            }
+
+            Slots[Count] = slot;
+            Generations[Count] = generation;
+            Weights[Count] = weight;
+            Count++;
+            Live++;
+        }
+
+        public void DropStale(List<int> generations)
+        {
+            var kept = 0;
+            for (var e = 0; e < Count; e++)
+            {
+                if (Generations[e] == generations[Slots[e]])
+                {
+                    Slots[kept] = Slots[e];
+                    Generations[kept] = Generations[e];
+                    Weights[kept] = Weights[e];
+                    kept++;
+                }
+            }
+
+            Count = kept;
         }
     }
 

@@ -10,9 +10,9 @@ namespace Gme.VectorStores.Embedded;
 /// process's resident set, and a search maps in only the rows it rescores, so the floats (~620 MB at 105k x 1536)
 /// no longer count against the process; the kernel can drop and re-read them as it likes. Rows a search maps in would
 /// stay counted in the resident set until unmapped (a thousand validation searches touch most of them), so in a
-/// column of more than <see cref="ReleaseAfterRows"/> rows, after every that many rows read, the views are advised away (MADV_DONTNEED: on a shared file
+/// column of more than <see cref="ReleaseAboveRows"/> rows, after every <see cref="ReleaseAfterRows"/> rows read, the views are advised away (MADV_DONTNEED: on a shared file
 /// mapping the next read faults the page back from the page cache, the data never changes), which bounds them to
-/// about 100 MB at 1536-d.
+/// about 25 MB at 1536-d.
 /// <para>
 /// The file is a cache of the log, rebuilt on every load: on Linux and macOS it is unlinked as soon as it is open
 /// (nothing is left behind, even after a SIGKILL); on Windows it is deleted when closed.
@@ -20,8 +20,14 @@ namespace Gme.VectorStores.Embedded;
 /// </summary>
 internal sealed unsafe partial class MappedFloatRows : IFloatRows
 {
-    /// <summary>Rows read between two releases of the mapped pages.</summary>
-    public const int ReleaseAfterRows = 16_384;
+    /// <summary>Rows read between two releases of the mapped pages (~25 MB of them at 1536-d).</summary>
+    public const int ReleaseAfterRows = 4_096;
+
+    /// <summary>
+    /// Columns up to this many rows are not released: below the quantised search's minimum they are scanned whole
+    /// on every query, which would fault every page back in each time.
+    /// </summary>
+    public const int ReleaseAboveRows = 20_480;
 
     private const int MadviseDontNeed = 4;
 
@@ -64,7 +70,7 @@ internal sealed unsafe partial class MappedFloatRows : IFloatRows
     {
         // Only a column larger than the release interval: a smaller one stays mapped whole (its exact scans would
         // otherwise fault every page back in on each query).
-        if (_maps.Count > ReleaseAfterRows / VectorColumn.ChunkRows && Interlocked.Increment(ref _rowsRead) >= ReleaseAfterRows && OperatingSystem.IsLinux())
+        if (_maps.Count > ReleaseAboveRows / VectorColumn.ChunkRows && Interlocked.Increment(ref _rowsRead) >= ReleaseAfterRows && OperatingSystem.IsLinux())
         {
             Interlocked.Exchange(ref _rowsRead, 0);
             ReleaseMappedPages();

@@ -34,6 +34,7 @@ internal sealed class PointTable : IDisposable
     private IReadOnlyDictionary<string, string?>?[] _payloads = new IReadOnlyDictionary<string, string?>?[InitialCapacity];
     private int _used;
 
+    private readonly PayloadPool _payloadPool = new();
     private readonly QuantizedSearch _quantized;
     private readonly KeywordIndex _keywords;
     private readonly Dictionary<string, IvfIndex> _indexes;
@@ -69,14 +70,16 @@ internal sealed class PointTable : IDisposable
 
     public int Count => _slots.Count;
 
-    public void Apply(LogRecord record)
+    /// <summary>Applies the change; returns the record as stored (an upsert's payload in its compact, pooled form).</summary>
+    public LogRecord Apply(LogRecord record)
     {
         if (record.Operation == LogOperation.Delete)
         {
             Delete(record.Id);
-            return;
+            return record;
         }
 
+        var payload = _payloadPool.Compact(record.Payload);
         if (!_slots.TryGetValue(record.Id, out var slot))
         {
             slot = _free.Count > 0 ? _free.Pop() : NextSlot();
@@ -98,8 +101,8 @@ internal sealed class PointTable : IDisposable
             column.Set(slot, vector);
         }
 
-        _payloads[slot] = record.Payload;
-        _keywords.Add(slot, record.Payload);
+        _payloads[slot] = payload;
+        _keywords.Add(slot, payload);
         foreach (var index in _indexes.Values)
         {
             if (index.NeedsTraining(_slots.Count, _quantized.MinimumPoints))
@@ -111,6 +114,8 @@ internal sealed class PointTable : IDisposable
                 index.Set(slot);
             }
         }
+
+        return ReferenceEquals(payload, record.Payload) ? record : record with { Payload = payload };
     }
 
     public bool Contains(Guid id) => _slots.ContainsKey(id);

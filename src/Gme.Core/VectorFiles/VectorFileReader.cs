@@ -143,10 +143,25 @@ public static class VectorFileReader
         CancellationToken cancellationToken)
     {
         var levelCount = checked((int)(group.GetMetadata(element)?.MetaData?.NumValues ?? 0));
-        var values = new float[levelCount];
-        var definition = new int[levelCount];
-        var repetition = new int[levelCount];
-        await group.ReadRawAsync<float>(element, values, definition, repetition, cancellationToken);
+        var values = VectorFileBuffers.Floats.Rent(levelCount);
+        var definition = VectorFileBuffers.Levels.Rent(levelCount);
+        var repetition = VectorFileBuffers.Levels.Rent(levelCount);
+        try
+        {
+            await group.ReadRawAsync<float>(
+                element, values.AsMemory(0, levelCount), definition.AsMemory(0, levelCount), repetition.AsMemory(0, levelCount), cancellationToken);
+            return ToLists(element, values, definition, repetition, levelCount, rowCount, path);
+        }
+        finally
+        {
+            VectorFileBuffers.Floats.Return(values);
+            VectorFileBuffers.Levels.Return(definition);
+            VectorFileBuffers.Levels.Return(repetition);
+        }
+    }
+
+    private static float[]?[] ToLists(DataField element, float[] values, int[] definition, int[] repetition, int levelCount, int rowCount, string path)
+    {
 
         var lists = new float[]?[rowCount];
         var row = -1;

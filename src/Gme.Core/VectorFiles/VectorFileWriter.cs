@@ -84,21 +84,33 @@ public static class VectorFileWriter
         for (var s = 0; s < spaces.Count; s++)
         {
             var (name, dimensions) = spaces[s];
-            var values = new float[count * dimensions];
-            var repetition = new int[count * dimensions];
-            for (var i = 0; i < count; i++)
+            var length = count * dimensions;
+            var values = VectorFileBuffers.Floats.Rent(length);
+            var repetition = VectorFileBuffers.Levels.Rent(length);
+            var definition = VectorFileBuffers.Levels.Rent(length);
+            try
             {
-                rows[start + i].Vectors[name].CopyTo(values, i * dimensions);
+                for (var i = 0; i < count; i++)
+                {
+                    rows[start + i].Vectors[name].CopyTo(values, i * dimensions);
 
-                // Repetition level 0 starts a new row's list; 1 continues it.
-                repetition.AsSpan((i * dimensions) + 1, dimensions - 1).Fill(1);
+                    // Repetition level 0 starts a new row's list; 1 continues it.
+                    repetition[i * dimensions] = 0;
+                    repetition.AsSpan((i * dimensions) + 1, dimensions - 1).Fill(1);
+                }
+
+                // Every list and element is present, so every definition level is the maximum.
+                var element = dataFields[3 + s];
+                definition.AsSpan(0, length).Fill(element.MaxDefinitionLevel);
+                await group.WriteAllPartsAsync<float>(
+                    element, values.AsMemory(0, length), definition.AsMemory(0, length), repetition.AsMemory(0, length), cancellationToken);
             }
-
-            // Every list and element is present, so every definition level is the maximum.
-            var element = dataFields[3 + s];
-            var definition = new int[values.Length];
-            definition.AsSpan().Fill(element.MaxDefinitionLevel);
-            await group.WriteAllPartsAsync<float>(element, values, definition, repetition, cancellationToken);
+            finally
+            {
+                VectorFileBuffers.Floats.Return(values);
+                VectorFileBuffers.Levels.Return(repetition);
+                VectorFileBuffers.Levels.Return(definition);
+            }
         }
 
         group.CompleteValidate();
