@@ -49,13 +49,13 @@ public sealed class RunValidator(
         var rejected = await db.RejectedRows.CountAsync(r => r.RunId == runId, cancellationToken);
         // The live catalogue of this run's collection: products a later snapshot removed are out of the index and the
         // current vector files, and other collections' products are in their own.
-        var indexed = await (
-                from p in db.Products
-                where p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null
-                join r in db.Runs on p.LastRunId equals r.Id
-                where r.Collection == run.Collection
-                select new { p.Id, p.VectorFileId })
-            .ToListAsync(cancellationToken);
+        // Counted and read file by file, never listed whole: at 105k products the list was tens of MB at the peak.
+        var indexed =
+            from p in db.Products
+            where p.Stage == ProductStage.Indexed && !p.Failed && p.RemovedInRunId == null
+            join r in db.Runs on p.LastRunId equals r.Id
+            where r.Collection == run.Collection
+            select p;
         if (store is QdrantVectorStore qdrant)
         {
             // The load deferred HNSW building (stage 6); validate the real index, so build it and wait for green.
@@ -64,15 +64,15 @@ public sealed class RunValidator(
 
         var storePoints = await store.CountAsync(target, null, cancellationToken);
 
-        var (parquetRows, quality) = await CheckVectorFilesAsync(db, indexed.ToDictionary(p => p.Id, p => p.VectorFileId!, StringComparer.Ordinal), cancellationToken);
-        if (parquetRows != indexed.Count)
+        var (indexedCount, parquetRows, quality) = await CheckVectorFilesAsync(db, indexed, cancellationToken);
+        if (parquetRows != indexedCount)
         {
-            problems.Add($"ledger has {indexed.Count} indexed products but the Parquet files hold {parquetRows} current vectors");
+            problems.Add($"ledger has {indexedCount} indexed products but the Parquet files hold {parquetRows} current vectors");
         }
 
-        if (storePoints != indexed.Count)
+        if (storePoints != indexedCount)
         {
-            problems.Add($"ledger has {indexed.Count} indexed products but collection '{target}' holds {storePoints} points");
+            problems.Add($"ledger has {indexedCount} indexed products but collection '{target}' holds {storePoints} points");
         }
 
         if (runIndexed + runFailed != runProducts)
@@ -110,7 +110,7 @@ public sealed class RunValidator(
             ValidatedAt = clock.GetUtcNow().UtcDateTime,
             Passed = problems.Count == 0,
             Problems = problems,
-            Counts = new ValidationCounts(runProducts, runIndexed, runFailed, rejected, indexed.Count, parquetRows, storePoints),
+            Counts = new ValidationCounts(runProducts, runIndexed, runFailed, rejected, indexedCount, parquetRows, storePoints),
             Vectors = quality,
             SelfSearch = selfSearch,
             TextQueries = await TextQueriesAsync(db, runId, target, cancellationToken),
@@ -136,58 +136,122 @@ public sealed class RunValidator(
             ?? throw new InvalidDataException($"{path} is not a validation report.");
     }
 
-    private async Task<(int Rows, VectorQuality Quality)> CheckVectorFilesAsync(
-        LedgerDbContext db, Dictionary<string, string> currentFileByProduct, CancellationToken ct)
+    /// <summary>
+    /// Counts the <paramref name="indexed"/> products, and counts and checks the current rows of each file their vectors
+    /// are in, in one pass over them.
+    /// </summary>
+    private async Task<(int Indexed, int Rows, VectorQuality Quality)> CheckVectorFilesAsync(
+        LedgerDbContext db, IQueryable<ProductEntity> indexed, CancellationToken ct)
     {
-        var fileIds = currentFileByProduct.Values.Distinct().ToList();
-        var files = await db.VectorFiles.AsNoTracking().Where(f => fileIds.Contains(f.Id)).ToListAsync(ct);
-        var dims = provider.Spaces.ToDictionary(s => s.Name, s => s.Dimensions);
-        int rows = 0, checkedCount = 0, bad = 0;
-        var examples = new List<string>();
-        foreach (var file in files)
+        // Every vector file row (one per shard: tens for a 100k catalogue); the products below pick theirs.
+        var files = await db.VectorFiles.AsNoTracking().ToDictionaryAsync(f => f.Id, StringComparer.Ordinal, ct);
+        var tally = new VectorTally(provider.Spaces.ToDictionary(s => s.Name, s => s.Dimensions));
+
+        // The products stream in file order, so only one file's ids (a shard's worth) are held at a time.
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        string? fileId = null;
+        var count = 0;
+        var products = indexed.OrderBy(p => p.VectorFileId).Select(p => new { p.Id, p.VectorFileId }).AsAsyncEnumerable();
+        await foreach (var product in products.WithCancellation(ct))
         {
-            if (!File.Exists(file.Path))
+            if (product.VectorFileId != fileId)
             {
-                // Reported as a finding, not thrown: the data dir is damaged, and `gme doctor --repair` re-queues them.
-                bad++;
-                examples.Add($"vector file {file.Path} is missing (data dir damaged; run `gme doctor`)");
-                continue;
+                await CheckFileAsync(files, fileId, current, tally, ct);
+                fileId = product.VectorFileId;
+                current.Clear();
             }
 
-            await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
-            {
-                if (!currentFileByProduct.TryGetValue(row.ProductId, out var current) || current != file.Id)
-                {
-                    continue;
-                }
+            current.Add(product.Id);
+            count++;
+        }
 
-                rows++;
-                foreach (var (name, vector) in row.Vectors)
+        await CheckFileAsync(files, fileId, current, tally, ct);
+        return (count, tally.Rows, new VectorQuality(tally.Checked, tally.Bad, tally.Examples));
+    }
+
+    private static async Task CheckFileAsync(
+        Dictionary<string, VectorFileEntity> files, string? fileId, HashSet<string> current, VectorTally tally, CancellationToken ct)
+    {
+        if (fileId is null || !files.TryGetValue(fileId, out var file))
+        {
+            return;
+        }
+
+        if (!File.Exists(file.Path))
+        {
+            // Reported as a finding, not thrown: the data dir is damaged, and `gme doctor --repair` re-queues them.
+            tally.Missing(file.Path);
+            return;
+        }
+
+        await foreach (var row in VectorFileReader.ReadRowsAsync(file.Path, ct))
+        {
+            if (current.Contains(row.ProductId))
+            {
+                tally.Check(row);
+            }
+        }
+    }
+
+    /// <summary>What the vector files' check found so far.</summary>
+    private sealed class VectorTally(Dictionary<string, int> dimensions)
+    {
+        public int Rows { get; private set; }
+
+        public int Checked { get; private set; }
+
+        public int Bad { get; private set; }
+
+        public List<string> Examples { get; } = [];
+
+        public void Missing(string path)
+        {
+            Bad++;
+            Examples.Add($"vector file {path} is missing (data dir damaged; run `gme doctor`)");
+        }
+
+        public void Check(VectorRow row)
+        {
+            Rows++;
+            foreach (var (name, vector) in row.Vectors)
+            {
+                Checked++;
+                var problem = dimensions.TryGetValue(name, out var d) ? VectorValidator.Check(vector, d) : $"unknown vector '{name}'";
+                if (problem is not null)
                 {
-                    checkedCount++;
-                    var problem = dims.TryGetValue(name, out var d) ? VectorValidator.Check(vector, d) : $"unknown vector '{name}'";
-                    if (problem is not null)
+                    Bad++;
+                    if (Examples.Count < 5)
                     {
-                        bad++;
-                        if (examples.Count < 5)
-                        {
-                            examples.Add($"{row.ProductId}/{name}: {problem}");
-                        }
+                        Examples.Add($"{row.ProductId}/{name}: {problem}");
                     }
                 }
             }
         }
-
-        return (rows, new VectorQuality(checkedCount, bad, examples));
     }
 
     private async Task<List<SelfSearchResult>> SelfSearchAsync(LedgerDbContext db, RunEntity run, string collection, CancellationToken ct)
     {
-        var ids = await db.Products.AsNoTracking()
-            .Where(p => p.LastRunId == run.Id && p.Stage == ProductStage.Indexed && !p.Failed)
-            .OrderBy(p => p.Id).Select(p => p.Id).ToListAsync(ct);
+        // A seeded reservoir sample over the streamed ids: the same sample on every validation of the run, and memory
+        // for the sample only, not for every id of the catalogue.
         var random = new Random(run.Id.GetHashCode());
-        var sample = ids.OrderBy(_ => random.Next()).Take(options.Value.ValidationSample).ToList();
+        var size = options.Value.ValidationSample;
+        var sample = new List<string>(Math.Min(size, 4096));
+        var seen = 0;
+        var ids = db.Products.AsNoTracking()
+            .Where(p => p.LastRunId == run.Id && p.Stage == ProductStage.Indexed && !p.Failed)
+            .OrderBy(p => p.Id).Select(p => p.Id).AsAsyncEnumerable();
+        await foreach (var id in ids.WithCancellation(ct))
+        {
+            seen++;
+            if (sample.Count < size)
+            {
+                sample.Add(id);
+            }
+            else if (random.Next(seen) is var j && j < size)
+            {
+                sample[j] = id;
+            }
+        }
         var hits = provider.Spaces.ToDictionary(s => s.Name, _ => 0);
         foreach (var chunk in sample.Chunk(64))
         {
