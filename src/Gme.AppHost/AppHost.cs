@@ -80,12 +80,14 @@ IResourceBuilder<ProjectResource> Stage<TProject>(string name)
         .WithEnvironment("Gme__DataDirectory", dataDirectory)
         .WithEnvironment("Gme__Indexer__VectorStore", vectorStore)
         .WithHttpEndpoint()
+        .WithPlainHttpOnly()
         .WithHttpHealthCheck("/health");
     useInfrastructure(service);
     return service;
 }
 
-Stage<Projects.Gme_Ingest>(ResourceNames.Ingest).WithExternalHttpEndpoints().WithStageConsumersHealth();
+Stage<Projects.Gme_Ingest>(ResourceNames.Ingest).WithExternalHttpEndpoints().WithStageConsumersHealth()
+    .WithUrlPrinted("runs API: POST /runs, GET /runs/{id}; gme status|runs --url");
 Stage<Projects.Gme_Embedder>(ResourceNames.Embedder).WithReplicas(embedders);
 Stage<Projects.Gme_Indexer>(ResourceNames.Indexer);
 
@@ -95,8 +97,10 @@ var search = builder.AddProject<Projects.Gme_Search>(ResourceNames.Search)
     .WithEnvironment("Gme__DataDirectory", dataDirectory)
     .WithEnvironment("Gme__Indexer__VectorStore", vectorStore)
     .WithHttpEndpoint()
+    .WithPlainHttpOnly()
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlPrinted("search page and API; gme search --url");
 useInfrastructure(search);
 builder.RestartCrashedServices(ResourceNames.Ingest, ResourceNames.Embedder, ResourceNames.Indexer, ResourceNames.Search);
 

@@ -16,4 +16,7 @@ internal static partial class AppHostLog
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error,
         Message = "Gme: could not start {Resource} again: {Error}; use its Start button on the dashboard")]
     public static partial void RestartFailed(ILogger logger, string resource, string error);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Gme: {Resource} at {Url} ({Purpose})")]
+    public static partial void ServiceUrl(ILogger logger, string resource, string url, string purpose);
 }

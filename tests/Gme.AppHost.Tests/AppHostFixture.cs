@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Gme.AppHost.Tests;
 
@@ -26,6 +27,7 @@ public abstract class AppHostFixture : IAsyncLifetime
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logTails = new();
     private readonly ConcurrentDictionary<string, Task> _logWatchers = new();
     private readonly ConcurrentQueue<string> _startupNotes = new();
+    private readonly AppHostLogLines _appHostLog = new();
     private DistributedApplication? _app;
 
     protected CancellationTokenSource Stopping { get; } = new();
@@ -37,6 +39,9 @@ public abstract class AppHostFixture : IAsyncLifetime
 
     /// <summary>What happened at start-up worth a test's output (a service started a second time, and why).</summary>
     public IEnumerable<string> StartupNotes => _startupNotes;
+
+    /// <summary>What the AppHost itself logged at information level or above, as "category: message".</summary>
+    public IEnumerable<string> AppHostLog => _appHostLog.Lines;
 
     /// <summary>AppHost arguments beyond the local-services mode and the folder.</summary>
     protected abstract IEnumerable<string> Arguments { get; }
@@ -57,6 +62,8 @@ public abstract class AppHostFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gme_AppHost>(
             ["--Gme:Infrastructure=Local", $"--Gme:LocalServices:Directory={_folder}", .. Arguments],
             timeout.Token);
+        builder.Services.AddSingleton<ILoggerProvider>(_appHostLog);
+        builder.Services.AddLogging(logging => logging.AddFilter<AppHostLogLines>(category: null, LogLevel.Information));
         await ConfigureAsync(builder);
         _app = await builder.BuildAsync(timeout.Token);
         _ = Task.Run(() => WatchLogsAsync(_app, Stopping.Token), Stopping.Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.AppHost.Tests;
 
@@ -8,7 +9,8 @@ namespace Gme.AppHost.Tests;
 /// One 500-product sample run across the separate processes, with the faults the distributed profile must survive
 /// injected while it runs: RabbitMQ restarted; every Embedder instance SIGKILLed, which the runs API must report as
 /// Stalled naming the Embedder, until the AppHost starts them again and the run goes on; the Indexer SIGKILLed and
-/// started again. One app start serves all of it, because each start costs half a minute on two cores.
+/// started again. One app start serves all of it, because each start costs half a minute on two cores; the completed
+/// run is then read with `gme status --url` and `gme search --url` against the app's endpoints.
 /// </summary>
 public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixture<LocalServicesApp>
 {
@@ -86,6 +88,10 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
         Assert.Equal(Products, counts.GetProperty("parquetRows").GetInt32());
         Assert.Equal(Products, counts.GetProperty("indexedProducts").GetInt32());
 
+        // `gme status --url` and `gme search --url`, the real CLI in a child process, read this run from the endpoints
+        // the AppHost allocated, as a user on another machine would.
+        await GmeCliReadsTheRunAsync(runId, ct);
+
         // 0 messages lost: every message a stage committed reached every consumer subscribed to it, through the broker
         // restart and the kill (the ledger's outbox rows against the consumers' inbox rows).
         var messages = await MessageLedger.WaitUntilSettledAsync(fixture.App, LocalServicesApp.Ingest, ct);
@@ -107,6 +113,74 @@ public sealed class DistributedRunTests(LocalServicesApp fixture) : IClassFixtur
         {
             TestContext.Current.TestOutputHelper?.WriteLine(note);
         }
+    }
+
+    [Fact]
+    public void The_app_asks_for_no_developer_certificate_so_none_is_missing()
+    {
+        if (fixture.MissingReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        // Aspire looks for a trusted developer certificate when any resource has an https endpoint or an HTTPS
+        // certificate set-up left on, and without one (Linux, CI) logs a warning and shows a red banner on the
+        // dashboard. Nothing here uses TLS: the warning must not be logged (on a machine without a certificate), and no
+        // resource may ask for TLS (whatever certificates this machine has).
+        Assert.DoesNotContain(fixture.AppHostLog, line => line.Contains("development certificate", StringComparison.OrdinalIgnoreCase));
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+#pragma warning disable ASPIRECERTIFICATES001 // evaluation API, read only to name the resource that asks
+        var askingForTls = model.Resources
+            .Where(r => r.Annotations.OfType<EndpointAnnotation>().Any(e => e.UriScheme == "https")
+                || (r.Annotations.OfType<HttpsCertificateConfigurationCallbackAnnotation>().Any()
+                    && !(r.TryGetLastAnnotation<HttpsCertificateAnnotation>(out var certificate)
+                        && certificate.UseDeveloperCertificate is false or null && certificate.Certificate is null)))
+            .Select(r => r.Name);
+#pragma warning restore ASPIRECERTIFICATES001
+        Assert.Empty(askingForTls);
+    }
+
+    private async Task GmeCliReadsTheRunAsync(Guid runId, CancellationToken ct)
+    {
+        // The URLs the AppHost printed (a user without the dashboard has only these), which are the allocated endpoints.
+        var ingest = PrintedUrl(LocalServicesApp.Ingest);
+        Assert.Equal(fixture.App.GetEndpoint(LocalServicesApp.Ingest, "http"), new Uri(ingest));
+        var status = await GmeCli.RunAsync(ct, "status", "--url", ingest);
+        Assert.True(status.ExitCode == 0, $"gme status --url {ingest}: exit {status.ExitCode}: {status.Stderr}");
+        Assert.Contains($"Run {runId} (Completed)", status.Stdout, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^indexed\s+{Products}$", status.Stdout);
+        Assert.Matches(@"(?m)^failed\s+0$", status.Stdout);
+
+        // The hits are products of the sample catalogue the run indexed, named as it names them, a red dress first.
+        var search = PrintedUrl(ResourceNames.Search);
+        Assert.Equal(fixture.App.GetEndpoint(ResourceNames.Search, "http"), new Uri(search));
+        var found = await GmeCli.RunAsync(ct, "search", "red dress", "--top", "5", "--json", "--url", search);
+        Assert.True(found.ExitCode == 0, $"gme search --url {search}: exit {found.ExitCode}: {found.Stderr}");
+        var catalogue = Gme.Sources.Sample.SampleCatalogue.Products(Products).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        using var hits = JsonDocument.Parse(found.Stdout);
+        var products = hits.RootElement.EnumerateArray()
+            .Select(hit => (Id: hit.GetProperty("productId").GetString()!, Name: hit.GetProperty("payload").GetProperty("name").GetString()))
+            .ToList();
+        Assert.Equal(5, products.Count);
+        foreach (var (id, name) in products)
+        {
+            Assert.True(catalogue.TryGetValue(id, out var product), $"gme search --url found {id}, which is not in the {Products}-product sample");
+            Assert.Equal(product.Name, name);
+        }
+
+        var first = catalogue[products[0].Id];
+        Assert.Equal(("Red", "Dress"), (first.Colour.Name, first.Garment.Name));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"gme status --url {ingest}:{Environment.NewLine}{status.Stdout}gme search \"red dress\" --url {search}: {string.Join(", ", products.Select(p => $"{p.Id} {p.Name}"))}");
+    }
+
+    /// <summary>The URL in the AppHost's "Gme: {resource} at {url} (...)" line.</summary>
+    private string PrintedUrl(string resource)
+    {
+        var prefix = $"Gme.AppHost: Gme: {resource} at ";
+        var line = fixture.AppHostLog.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        Assert.True(line is not null, $"the AppHost printed no URL for {resource}");
+        return line[prefix.Length..line.IndexOf(' ', prefix.Length)];
     }
 
     private static async Task<RunProgress> WaitForAsync(HttpClient http, Guid runId, Func<RunProgress, bool> condition, CancellationToken ct)
