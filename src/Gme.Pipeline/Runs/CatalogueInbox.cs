@@ -19,12 +19,12 @@ public sealed class CatalogueInbox(DataPaths paths, IHttpClientFactory http, IOp
     /// <summary>The folder the stored catalogues live in (also their images root: local image paths are not theirs to read).</summary>
     public string Folder => Path.Combine(paths.Root, "catalogues");
 
-    /// <summary>Stores an uploaded catalogue; the file name only gives its type.</summary>
-    public Task<string> StoreAsync(Stream content, string fileName, CancellationToken cancellationToken) =>
-        SaveAsync(content, ExtensionOf(fileName, "catalogue"), "catalogue", cancellationToken);
+    /// <summary>Stores an uploaded catalogue; the file name only gives its type (never where it lands).</summary>
+    public Task<StoredCatalogue> StoreAsync(Stream content, string fileName, CancellationToken cancellationToken) =>
+        SaveAsync(content, ExtensionOf(fileName, "catalogue"), "catalogue", $"'{fileName}'", cancellationToken);
 
     /// <summary>Downloads a catalogue from an https URL; its path gives its type.</summary>
-    public async Task<string> DownloadAsync(Uri url, CancellationToken cancellationToken)
+    public async Task<StoredCatalogue> DownloadAsync(Uri url, CancellationToken cancellationToken)
     {
         var extension = ExtensionOf(url.AbsolutePath, "url");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -48,15 +48,28 @@ public sealed class CatalogueInbox(DataPaths paths, IHttpClientFactory http, IOp
 
             if (response.Content.Headers.ContentLength > options.Value.MaxCatalogueBytes)
             {
-                throw TooLarge("url");
+                throw TooLarge("url", url.GetLeftPart(UriPartial.Path));
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            return await SaveAsync(body, extension, "url", timeout.Token);
+            return await SaveAsync(body, extension, "url", url.GetLeftPart(UriPartial.Path), timeout.Token);
         }
     }
 
-    private async Task<string> SaveAsync(Stream content, string extension, string parameter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a catalogue stored for a request that was then refused, unless the same content was already here before
+    /// it (another request's run may be reading that file).
+    /// </summary>
+    public static void Discard(StoredCatalogue? stored)
+    {
+        if (stored is { Created: true })
+        {
+            File.Delete(stored.Path);
+        }
+    }
+
+    /// <summary>Streams <paramref name="content"/> into the inbox; a refusal names the catalogue as <paramref name="shown"/>.</summary>
+    private async Task<StoredCatalogue> SaveAsync(Stream content, string extension, string parameter, string shown, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Folder);
         var partial = Path.Combine(Folder, $".{Guid.NewGuid():n}.partial");
@@ -73,7 +86,7 @@ public sealed class CatalogueInbox(DataPaths paths, IHttpClientFactory http, IOp
                     total += read;
                     if (total > options.Value.MaxCatalogueBytes)
                     {
-                        throw TooLarge(parameter);
+                        throw TooLarge(parameter, shown);
                     }
 
                     hash.AppendData(buffer, 0, read);
@@ -82,13 +95,14 @@ public sealed class CatalogueInbox(DataPaths paths, IHttpClientFactory http, IOp
 
                 if (total == 0)
                 {
-                    throw new BadInputException(parameter, "the catalogue is empty");
+                    throw new BadInputException(parameter, $"{shown} is empty: no catalogue to read");
                 }
             }
 
             var path = Path.Combine(Folder, Convert.ToHexStringLower(hash.GetHashAndReset()) + extension);
+            var created = !File.Exists(path);
             File.Move(partial, path, overwrite: true);
-            return path;
+            return new StoredCatalogue(path, created);
         }
         finally
         {
@@ -96,8 +110,8 @@ public sealed class CatalogueInbox(DataPaths paths, IHttpClientFactory http, IOp
         }
     }
 
-    private BadInputException TooLarge(string parameter) =>
-        new(parameter, $"the catalogue is larger than {options.Value.MaxCatalogueBytes:N0} bytes (Gme:Runs:MaxCatalogueBytes)");
+    private BadInputException TooLarge(string parameter, string shown) =>
+        new(parameter, $"{shown} is larger than {options.Value.MaxCatalogueBytes:N0} bytes (Gme:Runs:MaxCatalogueBytes)");
 
     private static string ExtensionOf(string name, string parameter)
     {

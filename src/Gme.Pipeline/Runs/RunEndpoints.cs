@@ -21,12 +21,14 @@ namespace Gme.Pipeline.Runs;
 /// </summary>
 public static class RunEndpoints
 {
-    /// <summary>The runs API's services: options (section <c>Gme:Runs</c>) and the catalogue inbox.</summary>
+    /// <summary>The runs API's services: options (section <c>Gme:Runs</c>), the catalogue inbox and its sweeper.</summary>
     public static IServiceCollection AddRunsApi(this IServiceCollection services)
     {
         services.AddOptions<RunsApiOptions>().BindConfiguration(RunsApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(CatalogueInbox.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<CatalogueInbox>();
+        services.AddSingleton<CatalogueInboxSweeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<CatalogueInboxSweeper>());
 
         // Products waiting at each stage, as a gauge on the dashboard (the runs API's service owns the runs).
         services.AddSingleton<Telemetry.PipelineDepth>();
@@ -55,13 +57,13 @@ public static class RunEndpoints
     }
 
     private static async Task<IResult> StartAsync(
-        HttpContext http, RunStarter starter, PipelineRecovery recovery, IBus bus, CatalogueInbox inbox, IOptions<IngestOptions> ingest,
-        Telemetry.PipelineDepth depth, CancellationToken cancellationToken)
+        HttpContext http, RunStarter starter, PipelineRecovery recovery, IBus bus, CatalogueInbox inbox, IDatasetSourceFactory sources,
+        IOptions<IngestOptions> ingest, Telemetry.PipelineDepth depth, CancellationToken cancellationToken)
     {
-        (SourceSpec Spec, string Description) source;
+        RequestedRun requested;
         try
         {
-            source = http.Request.HasFormContentType
+            requested = http.Request.HasFormContentType
                 ? await UploadedAsync(http, inbox, ingest.Value, cancellationToken)
                 : await FromJsonAsync(http, inbox, ingest.Value, cancellationToken);
         }
@@ -70,16 +72,34 @@ public static class RunEndpoints
             return Problem(ex.Message, ex.Input);
         }
 
-        var (spec, description) = source;
-
         // The run records its collection; every service reads it from the run (and the messages that name products).
-        var collection = Collection(http);
+        var collection = http.Request.Query["collection"].FirstOrDefault() is { Length: > 0 } query ? query : requested.Collection;
         if (collection is not null && !GmeOptions.IsValidCollectionName(collection))
         {
+            CatalogueInbox.Discard(requested.Stored);
             return Problem($"collection '{collection}': {GmeOptions.CollectionNameRule}", "collection");
         }
 
-        var (runId, resumed) = await starter.StartOrResumeAsync(spec, description, collection, cancellationToken);
+        if (requested.Spec.Kind == "file")
+        {
+            // Read once as the ingest stage will: a file the CLI would refuse (exit 2) never becomes a run here either.
+            try
+            {
+                await CatalogueCheck.RunAsync(sources, requested.Spec, ingest.Value.MaxRejectedPercent, cancellationToken);
+            }
+            catch (BadInputException ex)
+            {
+                CatalogueInbox.Discard(requested.Stored);
+                return Problem(requested.Shown(ex.Message), requested.Parameter);
+            }
+            catch (OperationCanceledException)
+            {
+                CatalogueInbox.Discard(requested.Stored);
+                throw;
+            }
+        }
+
+        var (runId, resumed) = await starter.StartOrResumeAsync(requested.Spec, requested.Description, collection, cancellationToken);
         depth.Wake();
         await bus.Publish(new RunStarted { RunId = runId }, cancellationToken);
         if (resumed)
@@ -92,21 +112,7 @@ public static class RunEndpoints
         return Results.Accepted($"/runs/{runId}", new { runId, resumed });
     }
 
-    /// <summary>
-    /// The collection the run writes: <c>?collection=</c> (uploads and JSON bodies alike) or the JSON body's
-    /// <c>collection</c>; null for the service's <c>Gme:Collection</c>.
-    /// </summary>
-    private static string? Collection(HttpContext http)
-    {
-        if (http.Request.Query["collection"].FirstOrDefault() is { Length: > 0 } query)
-        {
-            return query;
-        }
-
-        return http.Items.TryGetValue(typeof(StartRunRequest), out var body) && body is StartRunRequest request ? request.Collection : null;
-    }
-
-    private static async Task<(SourceSpec, string)> FromJsonAsync(HttpContext http, CatalogueInbox inbox, IngestOptions ingest, CancellationToken cancellationToken)
+    private static async Task<RequestedRun> FromJsonAsync(HttpContext http, CatalogueInbox inbox, IngestOptions ingest, CancellationToken cancellationToken)
     {
         StartRunRequest? request;
         try
@@ -116,11 +122,6 @@ public static class RunEndpoints
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
             throw new BadInputException("body", "give a JSON object {sampleProducts | url | path, limit, collection}, or upload a catalogue as multipart/form-data (field 'catalogue')");
-        }
-
-        if (request is not null)
-        {
-            http.Items[typeof(StartRunRequest)] = request;
         }
 
         var given = new[] { request?.SampleProducts > 0, !string.IsNullOrWhiteSpace(request?.Url), !string.IsNullOrWhiteSpace(request?.Path) }.Count(g => g);
@@ -142,18 +143,15 @@ public static class RunEndpoints
         if (request.SampleProducts > 0)
         {
             var sample = new SourceSpec { Kind = "sample", SampleProducts = request.SampleProducts, Limit = request.Limit };
-            return (sample, $"sample catalogue ({sample.SampleProducts} products)");
+            return new(sample, $"sample catalogue ({sample.SampleProducts} products)", request.Collection, "sampleProducts");
         }
 
         if (request.Path is { } path && !string.IsNullOrWhiteSpace(path))
         {
-            if (!File.Exists(path))
-            {
-                throw new BadInputException("path", $"catalogue '{path}' does not exist on the Ingest service");
-            }
-
+            // Missing, a directory, a FIFO or a device: refused with the CLI's own line by the catalogue check, which
+            // never opens what is not a regular file.
             var file = new SourceSpec { Kind = "file", Location = Path.GetFullPath(path), Limit = request.Limit, ImagesRoot = ingest.ImagesRoot };
-            return (file, file.Location);
+            return new(file, file.Location, request.Collection, "path");
         }
 
         var url = request.Url!.Trim();
@@ -170,7 +168,7 @@ public static class RunEndpoints
             }
 
             var hf = new SourceSpec { Kind = "hf", Location = dataset.ToString(), Limit = request.Limit, ImagesRoot = ingest.ImagesRoot };
-            return (hf, HuggingFaceDatasetRef.Scheme + hf.Location);
+            return new(hf, HuggingFaceDatasetRef.Scheme + hf.Location, request.Collection, "url");
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
@@ -179,11 +177,17 @@ public static class RunEndpoints
         }
 
         var stored = await inbox.DownloadAsync(uri, cancellationToken);
-        return (Stored(stored, request.Limit, inbox, ingest), $"{uri.GetLeftPart(UriPartial.Path)} ({Path.GetFileNameWithoutExtension(stored)[..12]})");
+        var shown = uri.GetLeftPart(UriPartial.Path);
+        return new(Stored(stored, request.Limit, inbox, ingest), $"{shown} ({Path.GetFileNameWithoutExtension(stored.Path)[..12]})",
+            request.Collection, "url", stored, shown);
     }
 
-    /// <summary><c>multipart/form-data</c>: the file in field <c>catalogue</c>, streamed to the inbox without buffering; an optional <c>limit</c> field.</summary>
-    private static async Task<(SourceSpec, string)> UploadedAsync(HttpContext http, CatalogueInbox inbox, IngestOptions ingest, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>multipart/form-data</c>: the file in field <c>catalogue</c>, streamed to the inbox without buffering; an
+    /// optional <c>limit</c> field. The inbox names the file by its content: the uploaded name only gives its type, and
+    /// how it is shown (no folder of it, no control characters).
+    /// </summary>
+    private static async Task<RequestedRun> UploadedAsync(HttpContext http, CatalogueInbox inbox, IngestOptions ingest, CancellationToken cancellationToken)
     {
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
@@ -200,7 +204,7 @@ public static class RunEndpoints
         }
 
         var reader = new MultipartReader(boundary, http.Request.Body);
-        string? stored = null;
+        StoredCatalogue? stored = null;
         string? name = null;
         var limit = 0;
         try
@@ -214,7 +218,12 @@ public static class RunEndpoints
 
                 if (disposition.Name.Value == "catalogue" && disposition.IsFileDisposition())
                 {
-                    name = Path.GetFileName(disposition.FileNameStar.Value ?? disposition.FileName.Value ?? "");
+                    if (stored is not null)
+                    {
+                        throw new BadInputException("catalogue", "upload one catalogue file per run");
+                    }
+
+                    name = UploadName.Shown(disposition.FileNameStar.Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value);
                     stored = await inbox.StoreAsync(section.Body, name, cancellationToken);
                 }
                 else if (disposition.Name.Value == "limit")
@@ -228,22 +237,30 @@ public static class RunEndpoints
                 }
             }
         }
-        catch (IOException ex) when (ex is not FileNotFoundException)
+        catch (Exception ex)
         {
-            throw new BadInputException("catalogue", $"the upload was cut off or malformed: {ex.Message}");
+            // Nothing is left behind for a refused or cut-off upload.
+            CatalogueInbox.Discard(stored);
+            if (ex is IOException and not FileNotFoundException)
+            {
+                throw new BadInputException("catalogue", $"the upload{(name is null ? "" : $" of '{name}'")} was cut off or malformed: {ex.Message}");
+            }
+
+            throw;
         }
 
         return stored is null
             ? throw new BadInputException("catalogue", "upload the catalogue file in the form field 'catalogue'")
-            : (Stored(stored, limit, inbox, ingest), $"upload {name} ({Path.GetFileNameWithoutExtension(stored)[..12]})");
+            : new(Stored(stored, limit, inbox, ingest), $"upload {name} ({Path.GetFileNameWithoutExtension(stored.Path)[..12]})",
+                Collection: null, "catalogue", stored, name);
     }
 
     /// <summary>
     /// A catalogue the inbox holds: its relative image paths would point into the inbox, so they are confined to the
     /// configured images root, or to the inbox (where no image lies: such rows fail with a reason, URLs work).
     /// </summary>
-    private static SourceSpec Stored(string path, int limit, CatalogueInbox inbox, IngestOptions ingest) =>
-        new() { Kind = "file", Location = path, Limit = limit, ImagesRoot = ingest.ImagesRoot ?? inbox.Folder };
+    private static SourceSpec Stored(StoredCatalogue stored, int limit, CatalogueInbox inbox, IngestOptions ingest) =>
+        new() { Kind = "file", Location = stored.Path, Limit = limit, ImagesRoot = ingest.ImagesRoot ?? inbox.Folder };
 
     /// <summary>GET /runs?page=1&amp;pageSize=20: the runs, newest first.</summary>
     private static async Task<IResult> ListAsync(

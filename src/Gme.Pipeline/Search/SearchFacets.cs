@@ -1,3 +1,5 @@
+using Gme.Core.Vectors;
+
 namespace Gme.Pipeline.Search;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace Gme.Pipeline.Search;
 /// <see cref="ProductSearch"/> (the same mode, filters and collection as the results the page shows), not the whole
 /// collection: a ranked search has no natural cut-off, and the first page's worth of candidates is what a shopper can
 /// refine. Counting is disjunctive: a field that has filters of its own is counted over the candidates found with
-/// the other fields' filters only, because values of one field are OR-ed, so its other values stay selectable.
+/// the other fields' filters only, because values of one field are OR-ed, so its other values stay selectable. When the
+/// query has fewer candidates than that, one search without filters gives every count; otherwise each filter set is
+/// searched (see <see cref="CountAsync"/>).
 /// </summary>
 public sealed class SearchFacets(ProductSearch search)
 {
@@ -18,24 +22,52 @@ public sealed class SearchFacets(ProductSearch search)
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(keys);
 
-        // One search with every filter serves all fields that have none; each filtered field needs its own search
-        // without its filters (at most one per filter, and filters are capped by the API).
         var candidates = request with { Top = CandidateCount };
-        var all = await search.SearchAsync(candidates, cancellationToken);
-        var facets = new List<Facet>(keys.Count);
-        foreach (var key in keys)
+        if (request.Filters.Count == 0)
         {
-            var hits = request.Filters.Any(f => f.Key == key)
-                ? await search.SearchAsync(candidates with { Filters = [.. request.Filters.Where(f => f.Key != key)] }, cancellationToken)
-                : all;
-            facets.Add(new Facet(key, Count(hits, key)));
+            var hits = await search.SearchAsync(candidates, cancellationToken);
+            return [.. keys.Select(key => new Facet(key, Count(hits, key)))];
         }
 
-        return facets;
+        // The query's candidates without any filter. Fewer than CandidateCount means that is every candidate the query
+        // has (each leg returned all it found), so a filtered search would return exactly those of them passing its
+        // filters: every field is counted from this one fetch, its own filter left out and the others applied here.
+        var unfiltered = await search.SearchAsync(candidates with { Filters = [] }, cancellationToken);
+        if (unfiltered.Count < CandidateCount)
+        {
+            var facets = new List<Facet>(keys.Count);
+            foreach (var key in keys)
+            {
+                var others = Without(request, key);
+                facets.Add(new Facet(key, Count(others is null ? unfiltered : unfiltered.Where(h => others.Matches(h.Payload)), key)));
+            }
+
+            return facets;
+        }
+
+        // A full page of candidates: a filtered search reaches past it (counting that page filtered here would
+        // undercount what the filtered results show), so each filter set is searched as such. The fields without a
+        // filter share the search with every filter; a field whose filter is the only one is counted over the
+        // unfiltered candidates already fetched.
+        var all = await search.SearchAsync(candidates, cancellationToken);
+        var counted = new List<Facet>(keys.Count);
+        foreach (var key in keys)
+        {
+            var hits = !request.Filters.Any(f => f.Key == key) ? all
+                : Without(request, key) is null ? unfiltered
+                : await search.SearchAsync(candidates with { Filters = [.. request.Filters.Where(f => f.Key != key)] }, cancellationToken);
+            counted.Add(new Facet(key, Count(hits, key)));
+        }
+
+        return counted;
     }
 
+    /// <summary>The request's filters less those on <paramref name="key"/>; null when none is left.</summary>
+    private static PayloadFilter? Without(SearchRequest request, string key) =>
+        PayloadFilter.From(request.Filters.Where(f => f.Key != key));
+
     /// <summary>Most frequent first, then by value, so the order is stable between identical queries.</summary>
-    private static IReadOnlyList<FacetValue> Count(IReadOnlyList<SearchHit> hits, string key) =>
+    private static IReadOnlyList<FacetValue> Count(IEnumerable<SearchHit> hits, string key) =>
         [.. hits
             .Select(h => h.Payload.TryGetValue(key, out var value) ? value : null)
             .OfType<string>()

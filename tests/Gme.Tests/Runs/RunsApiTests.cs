@@ -171,6 +171,100 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.True(!Directory.Exists(folder) || Directory.GetFiles(folder).Length == 0);
     }
 
+    [Fact]
+    public async Task The_collection_comes_from_the_body_or_the_query_which_wins_and_a_bad_one_leaves_no_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fromBody = await StartAsync(JsonContent.Create(new { sampleProducts = 3, limit = 1, collection = "boots" }));
+        var queryWins = await StartAsync(JsonContent.Create(new { sampleProducts = 4, limit = 1, collection = "boots" }), "/runs?collection=shoes");
+        var upload = await StartAsync(Upload(Csv, "spring.csv"), "/runs?collection=spring");
+        var runs = (await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs.ToDictionary(r => r.RunId);
+        Assert.Equal("boots", runs[fromBody].Collection);
+        Assert.Equal("shoes", runs[queryWins].Collection);
+        Assert.Equal("spring", runs[upload].Collection);
+
+        var inbox = Directory.GetFiles(Path.Combine(_data.Path, "catalogues"));
+        var refused = await Send(HttpMethod.Post, "/runs?collection=no%20spaces", Upload(Csv.Replace("P2", "P3", StringComparison.Ordinal), "other.csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("collection", (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("parameter").GetString());
+        Assert.Equal(inbox, Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        var badBody = await Send(HttpMethod.Post, "/runs", JsonContent.Create(new { sampleProducts = 3, collection = "../x" }));
+        Assert.Equal(HttpStatusCode.BadRequest, badBody.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("../../escaped.csv")]
+    [InlineData("..\\..\\escaped.csv")]
+    [InlineData("/tmp/gme-upload-absolute/escaped.csv")]
+    [InlineData("sub/../../../escaped.csv")]
+    public async Task An_uploaded_file_name_never_chooses_where_the_catalogue_lands(string fileName)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runId = await StartAsync(Upload(Csv, fileName));
+
+        // Only the inbox holds it, under its content hash; nothing named after the upload exists anywhere it points.
+        var stored = Assert.Single(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.Matches("^[0-9a-f]{64}\\.csv$", Path.GetFileName(stored));
+        Assert.Empty(Directory.GetFiles(_data.Path, "escaped.csv", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(_data.Path, "catalogues", fileName))));
+        Assert.False(File.Exists("/tmp/gme-upload-absolute/escaped.csv"));
+        var run = Assert.Single((await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs);
+        Assert.Equal(runId, run.RunId);
+        Assert.StartsWith("upload escaped.csv (", run.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_upload_is_one_line_naming_the_upload_and_leaves_no_file_even_with_a_newline_in_its_name()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes("product_id;name;image_url\nP1;red dress;https://images.test/p1.jpg\n"));
+        using var form = new MultipartFormDataContent();
+        form.Add(file, "catalogue");
+        file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "catalogue", FileNameStar = "bad\nname.csv" };
+        var response = await Send(HttpMethod.Post, "/runs", form);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        var detail = JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString()!;
+        Assert.DoesNotContain('\n', detail);
+        Assert.Contains("bad?name.csv", detail, StringComparison.Ordinal);
+        Assert.Contains("semicolon-delimited", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(_data.Path, detail, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+
+        // A limit refused after the file was stored takes the file away again.
+        using var badLimit = Upload(Csv, "spring.csv");
+        badLimit.Add(new StringContent("-1"), "limit");
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/runs", badLimit)).StatusCode);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.Equal(0, (await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Total);
+    }
+
+    [Fact]
+    public async Task The_inbox_sweeper_deletes_only_catalogues_no_unfinished_run_reads_once_past_the_grace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await StartAsync(Upload(Csv, "spring.csv"));
+        var inbox = Path.Combine(_data.Path, "catalogues");
+        var read = Assert.Single(Directory.GetFiles(inbox));
+        var orphan = Path.Combine(inbox, new string('0', 64) + ".csv");
+        var partial = Path.Combine(inbox, $".{Guid.NewGuid():n}.partial");
+        var fresh = Path.Combine(inbox, new string('1', 64) + ".csv");
+        foreach (var file in new[] { orphan, partial, fresh })
+        {
+            await File.WriteAllTextAsync(file, Csv, ct);
+        }
+
+        var old = DateTime.UtcNow - CatalogueInboxSweeper.Grace - TimeSpan.FromMinutes(1);
+        foreach (var file in new[] { read, orphan, partial })
+        {
+            File.SetLastWriteTimeUtc(file, old);
+        }
+
+        var removed = await _app.Services.GetRequiredService<CatalogueInboxSweeper>().SweepAsync(ct);
+        Assert.Equal(2, removed);
+        Assert.Equal(new[] { fresh, read }.Order(StringComparer.Ordinal), Directory.GetFiles(inbox).Order(StringComparer.Ordinal));
+    }
+
     private static MultipartFormDataContent Upload(string text, string fileName)
     {
         var file = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
@@ -178,9 +272,9 @@ public sealed class RunsApiTests : IAsyncLifetime
         return new MultipartFormDataContent { { file, "catalogue", fileName } };
     }
 
-    private async Task<Guid> StartAsync(HttpContent content)
+    private async Task<Guid> StartAsync(HttpContent content, string path = "/runs")
     {
-        var response = await Send(HttpMethod.Post, "/runs", content);
+        var response = await Send(HttpMethod.Post, path, content);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("runId").GetGuid();

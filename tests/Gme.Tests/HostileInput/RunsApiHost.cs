@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using Gme.Core;
+using Gme.Core.Messaging;
+using Gme.Pipeline;
+using Gme.Pipeline.Runs;
+using Gme.Sources;
+using Gme.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gme.Tests.HostileInput;
+
+/// <summary>
+/// The Ingest service's runs API in process (embedded profile, a temp data directory, a test server) with what
+/// <c>POST /runs</c> needs (run starter, catalogue inbox, dataset sources, ingest options) and no stage consumers: a
+/// run started here stays Running, so each accepted corpus file costs one ledger row and nothing more.
+/// </summary>
+public sealed class RunsApiHost : IAsyncLifetime
+{
+    public const string Key = "hostile-upload-key";
+
+    private readonly TempDirectory _data = new();
+    private WebApplication _app = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public string DataDirectory => _data.Path;
+
+    /// <summary>The folder the inbox stores catalogues in.</summary>
+    public string Inbox => Path.Combine(_data.Path, "catalogues");
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gme:Profile"] = nameof(GmeProfile.Embedded),
+            ["Gme:DataDirectory"] = _data.Path,
+            ["Gme:Runs:ApiKey"] = Key,
+        });
+        builder.AddGmeCore();
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
+        builder.Services.AddDatasetSources();
+        builder.Services.AddEmbeddingProvider(builder.Configuration);
+        builder.Services.AddGmeBus(GmeProfile.Embedded);
+        builder.Services.AddRunsApi();
+        _app = builder.Build();
+        _app.MapRunEndpoints();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        Client = _app.GetTestClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add(RunsApiOptions.ApiKeyHeader, Key);
+        return Client.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>How many runs the ledger holds, through <c>GET /runs</c>.</summary>
+    public async Task<int> RunCountAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/runs?pageSize=1", null, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<RunList>(cancellationToken))!.Total;
+    }
+
+    /// <summary>Every file in the inbox (partial transfers included), by name.</summary>
+    public IReadOnlyList<string> InboxFiles() =>
+        Directory.Exists(Inbox) ? [.. Directory.GetFiles(Inbox).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)] : [];
+}
