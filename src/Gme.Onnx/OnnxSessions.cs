@@ -31,5 +31,10 @@ internal static class OnnxSessions
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         IntraOpNumThreads = intraOpThreads,
+
+        // Every failure of a run comes back to us as an exception, which the pipeline classifies and reports once.
+        // ONNX Runtime's own log goes straight to stderr, past our logging: a run cut short by Ctrl-C printed a red
+        // "Non-zero status code returned while running MatMul node" after the CLI's one "interrupted:" line.
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
     };
 }

@@ -47,7 +47,7 @@ public sealed class RunShutdownTests
     public async Task CtrlC_PrintsOneLineAndExits130()
     {
         using var dir = new TempDir();
-        using var cli = CliProcess.Start("run", "--sample", "--products", "3000", "--data-dir", dir.Sub("data"));
+        using var cli = CliProcess.StartAsAtTerminal("run", "--sample", "--products", "3000", "--data-dir", dir.Sub("data"));
         await Eventually.WaitAsync(() => Task.FromResult(cli.HasExited || cli.Stdout.Contains("ingested", StringComparison.Ordinal)),
             TimeSpan.FromMinutes(3), "the run's first progress line", () => cli.Stdout + cli.Stderr);
         Assert.False(cli.HasExited, cli.Stdout + cli.Stderr);

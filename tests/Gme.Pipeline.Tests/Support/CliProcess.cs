@@ -25,16 +25,32 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
 
+    /// <summary>
+    /// Like <see cref="Start"/>, with Ctrl-C (SIGINT) handled as at a terminal even when the test runner was started with
+    /// it ignored (a background job of a script, nohup): an ignored SIGINT is inherited, and .NET rightly keeps ignoring it.
+    /// </summary>
+    public static CliProcess StartAsAtTerminal(params string[] args) => StartWith(new Dictionary<string, string>(), args, defaultSigint: true);
+
     /// <summary>Like <see cref="Start"/>, with extra environment variables for this process only.</summary>
-    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartWith(environment, args, defaultSigint: false);
+
+    private static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, string[] args, bool defaultSigint)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // coreutils' env resets the signal to its default and execs dotnet in the same process (same pid).
+        var info = new ProcessStartInfo(defaultSigint ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (defaultSigint)
+        {
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(RepoPaths.CliDll);
         foreach (var a in args)
         {
