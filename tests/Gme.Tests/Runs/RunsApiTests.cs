@@ -3,17 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Gme.Core;
-using Gme.Core.Messaging;
-using Gme.Pipeline;
 using Gme.Pipeline.Runs;
-using Gme.Sources.Sample;
 using Gme.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Gme.Tests.Runs;
 
@@ -23,57 +15,33 @@ namespace Gme.Tests.Runs;
 /// </summary>
 public sealed class RunsApiTests : IAsyncLifetime
 {
-    private const string Key = "test-runs-key";
     private const string RemoteCatalogue = "https://catalogues.test/spring/catalogue.csv";
     private const string Csv = "product_id,name,image_url\nP1,red dress,https://images.test/p1.jpg\nP2,blue shirt,https://images.test/p2.jpg\n";
 
-    private readonly TempDirectory _data = new();
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private readonly RunsApiHost _host;
     private int _downloads;
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Gme:Profile"] = nameof(GmeProfile.Embedded),
-            ["Gme:DataDirectory"] = _data.Path,
-            ["Gme:Runs:ApiKey"] = Key,
-        });
-        builder.AddGmeCore();
-        builder.AddIngestStages();
-        builder.Services.AddEmbeddingProvider(builder.Configuration);
-        builder.Services.AddSampleImageServer();
-        builder.Services.AddGmeBus(GmeProfile.Embedded);
-        builder.Services.AddRunsApi();
-
+    public RunsApiTests() =>
         // The network stops here: the catalogue URL is answered by this handler, so the download path runs for real.
-        builder.Services.AddHttpClient(CatalogueInbox.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new CatalogueServer(() => Interlocked.Increment(ref _downloads)));
-        _app = builder.Build();
-        _app.MapRunEndpoints();
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        _client = _app.GetTestClient();
-    }
+        _host = new RunsApiHost(withStages: true, services => services.AddHttpClient(CatalogueInbox.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new CatalogueServer(() => Interlocked.Increment(ref _downloads))));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _data.Dispose();
-    }
+    private HttpClient Client => _host.Client;
+
+    private string DataPath => _host.DataDirectory;
+
+    public ValueTask InitializeAsync() => _host.InitializeAsync();
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task Without_the_key_every_runs_request_is_401_and_with_it_the_list_answers()
     {
         var ct = TestContext.Current.CancellationToken;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetAsync("/runs", ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.PostAsJsonAsync("/runs", new { sampleProducts = 3 }, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.GetAsync("/runs", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostAsJsonAsync("/runs", new { sampleProducts = 3 }, ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/runs", key: "wrong")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetAsync($"/runs/{Guid.NewGuid()}", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.GetAsync($"/runs/{Guid.NewGuid()}", ct)).StatusCode);
 
         var list = await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct);
         Assert.Equal(0, list!.Total);
@@ -112,7 +80,7 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal(runId, body.GetProperty("runId").GetGuid());
         Assert.True(body.GetProperty("resumed").GetBoolean());
 
-        var stored = Assert.Single(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        var stored = Assert.Single(Directory.GetFiles(Path.Combine(DataPath, "catalogues")));
         Assert.Equal(Csv, await File.ReadAllTextAsync(stored, ct));
         var run = Assert.Single((await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs);
         Assert.StartsWith("upload spring.csv (", run.Source, StringComparison.Ordinal);
@@ -167,7 +135,7 @@ public sealed class RunsApiTests : IAsyncLifetime
 
         var wrongType = await Send(HttpMethod.Post, "/runs", Upload(Csv, "catalogue.exe"));
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
-        var folder = Path.Combine(_data.Path, "catalogues");
+        var folder = Path.Combine(DataPath, "catalogues");
         Assert.True(!Directory.Exists(folder) || Directory.GetFiles(folder).Length == 0);
     }
 
@@ -183,11 +151,11 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal("shoes", runs[queryWins].Collection);
         Assert.Equal("spring", runs[upload].Collection);
 
-        var inbox = Directory.GetFiles(Path.Combine(_data.Path, "catalogues"));
+        var inbox = Directory.GetFiles(Path.Combine(DataPath, "catalogues"));
         var refused = await Send(HttpMethod.Post, "/runs?collection=no%20spaces", Upload(Csv.Replace("P2", "P3", StringComparison.Ordinal), "other.csv"));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("collection", (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("parameter").GetString());
-        Assert.Equal(inbox, Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.Equal(inbox, Directory.GetFiles(Path.Combine(DataPath, "catalogues")));
         var badBody = await Send(HttpMethod.Post, "/runs", JsonContent.Create(new { sampleProducts = 3, collection = "../x" }));
         Assert.Equal(HttpStatusCode.BadRequest, badBody.StatusCode);
     }
@@ -203,10 +171,10 @@ public sealed class RunsApiTests : IAsyncLifetime
         var runId = await StartAsync(Upload(Csv, fileName));
 
         // Only the inbox holds it, under its content hash; nothing named after the upload exists anywhere it points.
-        var stored = Assert.Single(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        var stored = Assert.Single(Directory.GetFiles(Path.Combine(DataPath, "catalogues")));
         Assert.Matches("^[0-9a-f]{64}\\.csv$", Path.GetFileName(stored));
-        Assert.Empty(Directory.GetFiles(_data.Path, "escaped.csv", SearchOption.AllDirectories));
-        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(_data.Path, "catalogues", fileName))));
+        Assert.Empty(Directory.GetFiles(DataPath, "escaped.csv", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(DataPath, "catalogues", fileName))));
         Assert.False(File.Exists("/tmp/gme-upload-absolute/escaped.csv"));
         var run = Assert.Single((await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Runs);
         Assert.Equal(runId, run.RunId);
@@ -228,14 +196,14 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.DoesNotContain('\n', detail);
         Assert.Contains("bad?name.csv", detail, StringComparison.Ordinal);
         Assert.Contains("semicolon-delimited", detail, StringComparison.Ordinal);
-        Assert.DoesNotContain(_data.Path, detail, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.DoesNotContain(DataPath, detail, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataPath, "catalogues")));
 
         // A limit refused after the file was stored takes the file away again.
         using var badLimit = Upload(Csv, "spring.csv");
         badLimit.Add(new StringContent("-1"), "limit");
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/runs", badLimit)).StatusCode);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_data.Path, "catalogues")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataPath, "catalogues")));
         Assert.Equal(0, (await (await Send(HttpMethod.Get, "/runs")).Content.ReadFromJsonAsync<RunList>(ct))!.Total);
     }
 
@@ -244,7 +212,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         await StartAsync(Upload(Csv, "spring.csv"));
-        var inbox = Path.Combine(_data.Path, "catalogues");
+        var inbox = Path.Combine(DataPath, "catalogues");
         var read = Assert.Single(Directory.GetFiles(inbox));
         var orphan = Path.Combine(inbox, new string('0', 64) + ".csv");
         var partial = Path.Combine(inbox, $".{Guid.NewGuid():n}.partial");
@@ -260,7 +228,7 @@ public sealed class RunsApiTests : IAsyncLifetime
             File.SetLastWriteTimeUtc(file, old);
         }
 
-        var removed = await _app.Services.GetRequiredService<CatalogueInboxSweeper>().SweepAsync(ct);
+        var removed = await _host.Services.GetRequiredService<CatalogueInboxSweeper>().SweepAsync(ct);
         Assert.Equal(2, removed);
         Assert.Equal(new[] { fresh, read }.Order(StringComparer.Ordinal), Directory.GetFiles(inbox).Order(StringComparer.Ordinal));
     }
@@ -280,12 +248,8 @@ public sealed class RunsApiTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.GetProperty("runId").GetGuid();
     }
 
-    private Task<HttpResponseMessage> Send(HttpMethod method, string path, HttpContent? content = null, string key = Key)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Add(RunsApiOptions.ApiKeyHeader, key);
-        return _client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, HttpContent? content = null, string key = RunsApiHost.Key) =>
+        _host.SendAsync(method, path, content, TestContext.Current.CancellationToken, key);
 
     /// <summary>Answers the catalogue URL with the CSV and anything else with 404.</summary>
     private sealed class CatalogueServer(Action onDownload) : HttpMessageHandler

@@ -4,6 +4,7 @@ using Gme.Core.Messaging;
 using Gme.Pipeline;
 using Gme.Pipeline.Runs;
 using Gme.Sources;
+using Gme.Sources.Sample;
 using Gme.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
@@ -11,19 +12,38 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Gme.Tests.HostileInput;
+namespace Gme.Tests.Runs;
 
 /// <summary>
-/// The Ingest service's runs API in process (embedded profile, a temp data directory, a test server) with what
-/// <c>POST /runs</c> needs (run starter, catalogue inbox, dataset sources, ingest options) and no stage consumers: a
-/// run started here stays Running, so each accepted corpus file costs one ledger row and nothing more.
+/// The Ingest service's runs API in process (embedded profile, a temp data directory, a test server). By default it has
+/// what <c>POST /runs</c> needs (run starter, catalogue inbox, dataset sources, ingest options) and no stage consumers:
+/// a run started here stays Running, so each accepted request costs one ledger row and nothing more. With
+/// <c>withStages</c> it is the composition of src/Gme.Ingest, so a run's ingest stage reads the catalogue for real.
 /// </summary>
 public sealed class RunsApiHost : IAsyncLifetime
 {
-    public const string Key = "hostile-upload-key";
+    public const string Key = "runs-api-test-key";
 
     private readonly TempDirectory _data = new();
+    private readonly bool _withStages;
+    private readonly Action<IServiceCollection>? _configure;
     private WebApplication _app = null!;
+
+    /// <summary>The API without stage consumers (as a class fixture).</summary>
+    public RunsApiHost()
+        : this(withStages: false)
+    {
+    }
+
+    /// <param name="withStages">Registers the Ingest service's stages beside the API.</param>
+    /// <param name="configure">Last word on the services (a test's own HTTP handlers).</param>
+    internal RunsApiHost(bool withStages, Action<IServiceCollection>? configure = null)
+    {
+        _withStages = withStages;
+        _configure = configure;
+    }
+
+    public IServiceProvider Services => _app.Services;
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -44,11 +64,21 @@ public sealed class RunsApiHost : IAsyncLifetime
             ["Gme:Runs:ApiKey"] = Key,
         });
         builder.AddGmeCore();
-        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
-        builder.Services.AddDatasetSources();
+        if (_withStages)
+        {
+            builder.AddIngestStages();
+            builder.Services.AddSampleImageServer();
+        }
+        else
+        {
+            builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
+            builder.Services.AddDatasetSources();
+        }
+
         builder.Services.AddEmbeddingProvider(builder.Configuration);
         builder.Services.AddGmeBus(GmeProfile.Embedded);
         builder.Services.AddRunsApi();
+        _configure?.Invoke(builder.Services);
         _app = builder.Build();
         _app.MapRunEndpoints();
         await _app.StartAsync(TestContext.Current.CancellationToken);
@@ -62,10 +92,10 @@ public sealed class RunsApiHost : IAsyncLifetime
         _data.Dispose();
     }
 
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, string key = Key)
     {
         var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Add(RunsApiOptions.ApiKeyHeader, Key);
+        request.Headers.Add(RunsApiOptions.ApiKeyHeader, key);
         return Client.SendAsync(request, cancellationToken);
     }
 
