@@ -314,7 +314,8 @@ internal sealed class PointTable : IDisposable
         SlotSet? matches,
         CompiledFilter? residual)
     {
-        var bits = new ulong[column.Words];
+        var words = column.Words;
+        var bits = new ulong[words];
         VectorColumn.Quantize(query, bits);
         var pool = (int)Math.Min(candidates, Math.Max(Math.Ceiling(candidates * selectivity), (long)limit * _quantized.FilteredOversampling));
         var top = new HammingTop(candidates);
@@ -323,7 +324,8 @@ internal sealed class PointTable : IDisposable
         long scanned = 0;
         var probed = 0;
         var everyList = false;
-        foreach (var list in index.ProbeOrder(bits))
+        var order = index.ProbeOrder(bits);
+        while (order.TryDequeue(out var list, out _))
         {
             if (probed == NeighbourhoodLists && selectivity < 1 && seen < scanned * selectivity / DepletedFactor)
             {
@@ -343,16 +345,18 @@ internal sealed class PointTable : IDisposable
 
             probed++;
             var members = index.Members(list);
+            var codes = index.Codes(list);
             scanned += members.Length;
-            foreach (var slot in members)
+            for (var i = 0; i < members.Length; i++)
             {
+                var slot = members[i];
                 if ((matches is not null && !matches.Contains(slot)) || (residual is not null && !residual.Matches(_payloads[slot]!)))
                 {
                     continue;
                 }
 
                 seen++;
-                var distance = column.Hamming(slot, bits);
+                var distance = VectorColumn.Hamming(codes.Slice(i * words, words), bits);
                 if (distance < threshold)
                 {
                     top.Offer(slot, distance);

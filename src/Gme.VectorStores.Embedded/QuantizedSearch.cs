@@ -20,8 +20,12 @@ internal sealed record QuantizedSearch
     /// <summary>Candidates rescored at least, however small the limit.</summary>
     public int MinimumCandidates { get; init; } = 400;
 
-    /// <summary>Candidates per requested result, at least, under a keyword filter (whose selectivity is known).</summary>
-    public int FilteredOversampling { get; init; } = 10;
+    /// <summary>
+    /// Candidates per requested result, at least, under a keyword filter (whose selectivity is known). 6 kept filtered
+    /// recall@10 at 0.999 in bench/Gme.Bench.Vectors (10: 1.000, 4: 0.967) and rescores 40 % fewer rows, which are most
+    /// of a filtered search's time.
+    /// </summary>
+    public int FilteredOversampling { get; init; } = 6;
 
     /// <summary>Points per parallel scan partition; smaller scans stay on the calling thread.</summary>
     public int PartitionSize { get; init; } = 32_768;

@@ -109,6 +109,52 @@ public sealed class InvertedIndexTests
     }
 
     [Fact]
+    public void Apply_NewChangedMovedAndDeletedPoints_KeepEachListsCodeCopiesEqualToItsMembersCodes()
+    {
+        var (exact, inverted, queries) = Tables(s_inverted);
+        var index = inverted.Indexes["v"];
+        var random = new Random(5);
+        for (var i = 0; i < 400; i++)
+        {
+            var record = Record(i);
+            var vector = record.Vectors["v"];
+            var changed = (i % 4) switch
+            {
+                // A small change keeps most points in their list and flips a few sign bits: only the copy can go stale.
+                0 => TestVectors.Normalized([.. vector.Select(x => x + (0.05f * (float)((random.NextDouble() * 2) - 1)))]),
+
+                // Another cluster's vector moves the point to another list.
+                1 => Record(i + 1).Vectors["v"],
+                _ => null,
+            };
+            if (changed is not null)
+            {
+                var update = record with { Vectors = new Dictionary<string, float[]> { ["v"] = changed } };
+                exact.Apply(update);
+                inverted.Apply(update);
+            }
+            else if (i % 4 == 2)
+            {
+                exact.Delete(record.Id);
+                inverted.Delete(record.Id);
+            }
+        }
+
+        // Few enough new points that the table stays under twice its last training size (a retraining refiles all).
+        var trainings = index.Version;
+        for (var i = PointCount; i < PointCount + 50; i++)
+        {
+            exact.Apply(Record(i));
+            inverted.Apply(Record(i));
+        }
+
+        Assert.Equal(trainings, index.Version);
+        Assert.Equal(0, index.CountStaleCodes());
+        Assert.Equal(PointCount - 100 + 50, inverted.Count);
+        Assert.True(Recall(exact, inverted, queries, null) >= 0.95);
+    }
+
+    [Fact]
     public void Apply_ChangedPayload_MovesThePointBetweenKeywordValues()
     {
         var (_, inverted, _) = Tables(s_inverted);

@@ -11,6 +11,33 @@ public sealed class QuantizedSearchTests
     private static readonly CollectionSpec s_spec = new(
         "q", new Dictionary<string, VectorSpec> { ["v"] = new(Dimensions, Distance.Cosine), ["e"] = new(4, Distance.Euclid) }, []);
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(200)]
+    [InlineData(1536)]
+    public void Quantize_SetsExactlyTheBitsOfPositiveComponents(int dimensions)
+    {
+        float[] specials = [0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, 1e-30f];
+        var random = new Random(dimensions);
+        var vector = Enumerable.Range(0, dimensions)
+            .Select(i => i % 7 == 0 ? specials[random.Next(specials.Length)] : (float)((random.NextDouble() * 2) - 1))
+            .ToArray();
+        var bits = new ulong[(dimensions + 63) / 64];
+        bits.AsSpan().Fill(ulong.MaxValue); // whatever was there before is cleared
+
+        VectorColumn.Quantize(vector, bits);
+
+        for (var i = 0; i < dimensions; i++)
+        {
+            Assert.True(vector[i] > 0 == ((bits[i >> 6] >> (i & 63) & 1) == 1), $"component {i} = {vector[i]}");
+        }
+
+        Assert.Equal(0UL, dimensions % 64 == 0 ? 0UL : bits[^1] >> (dimensions % 64));
+    }
+
     [Fact]
     public void Search_QuantizedOnClusteredPoints_MatchesExactTopTen()
     {
