@@ -58,8 +58,8 @@ internal static class VectorBench
             GC.Collect();
         }
 
-        // The store's own layout: floats in a memory-mapped scratch file whose pages are given back once the distinct
-        // rows mapped in pass MappedFloatRows.MappedBudgetBytes (resident memory bounded; a release costs page faults).
+        // The store's own layout: floats in a memory-mapped scratch file, read through the map as a search service reads
+        // them (validation's one-off reads copy rows instead, see MappedFloatRows).
         var scratch = Directory.CreateTempSubdirectory("gme-bench-rows-");
         try
         {

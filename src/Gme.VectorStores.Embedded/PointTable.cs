@@ -107,6 +107,8 @@ internal sealed class PointTable : IDisposable
         {
             if (index.NeedsTraining(_slots.Count, _quantized.MinimumPoints))
             {
+                // Training reads a sample of rows from all over the column once.
+                using var oneOff = OneOffReads.Begin();
                 index.Train(LiveSlots());
             }
             else

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gme.Core.Vectors;
 using Gme.Pipeline.Evaluation;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,9 @@ internal sealed class EvalQualityGate(
         }
 
         var queries = await QuerySetReader.ReadAsync(gate.Queries, cancellationToken);
+
+        // A gate's queries read a new version's vectors once, before it goes live: nothing worth keeping mapped.
+        using var oneOff = OneOffReads.Begin();
         var report = await services.GetRequiredService<SearchEvaluator>()
             .EvaluateAsync(queries, gate.Mode!.Value, 10, request.Candidate, cancellationToken);
         var failures = new List<string>();

@@ -85,6 +85,8 @@ public sealed class RunValidator(
             problems.Add($"{quality.Bad} stored vectors are unsound (e.g. {string.Join("; ", quality.Examples)})");
         }
 
+        // The self-search sample and the text queries read vectors from all over the collection once each.
+        using var oneOff = OneOffReads.Begin();
         var selfSearch = await SelfSearchAsync(db, run, target, cancellationToken);
         foreach (var result in selfSearch.Where(r => r.Rate < options.Value.MinSelfSearchTop1))
         {
