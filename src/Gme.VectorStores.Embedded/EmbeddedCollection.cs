@@ -290,6 +290,8 @@ internal sealed class EmbeddedCollection : IDisposable
         _append = null;
         try
         {
+            // Compaction reads every row once (OneOffReads: copied, not mapped into the resident set).
+            using var oneOff = OneOffReads.Begin();
             (_generation, _end) = await PointLog.WriteNewAsync(LogPath, _table.Snapshot(), cancellationToken);
             _logRecords = live;
             _append = PointLog.OpenAppend(LogPath, _end);

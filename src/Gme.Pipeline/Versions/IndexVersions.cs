@@ -75,6 +75,8 @@ public sealed class IndexVersions(
                     where r.Collection == collection
                     select p.Id)
                 .ToListAsync(cancellationToken);
+            // Every point is read once, to be copied into the first version: nothing worth keeping mapped.
+            using var oneOff = OneOffReads.Begin();
             foreach (var page in ids.Chunk(CopyPage))
             {
                 var points = await store.RetrieveAsync(collection, page.Select(PointIds.FromProductId).ToList(), withVectors: true, cancellationToken);
