@@ -63,7 +63,7 @@ internal sealed class IvfIndex(VectorColumn column)
         if (_listOf[slot] == list + 1)
         {
             // Same list, perhaps a new vector: its code copy follows.
-            column.Bits(slot).CopyTo(_codes[list].AsSpan(_position[slot] * column.Words, column.Words));
+            column.Bits(slot).CopyTo(CodeAt(list, _position[slot]));
             return;
         }
 
@@ -85,8 +85,7 @@ internal sealed class IvfIndex(VectorColumn column)
         var last = members[lastPosition];
         var position = _position[slot];
         members[position] = last;
-        var words = column.Words;
-        _codes[list].AsSpan(lastPosition * words, words).CopyTo(_codes[list].AsSpan(position * words, words));
+        CodeAt(list, lastPosition).CopyTo(CodeAt(list, position));
         _position[last] = position;
         _listOf[slot] = 0;
     }
@@ -184,16 +183,18 @@ internal sealed class IvfIndex(VectorColumn column)
         var stale = 0;
         for (var list = 0; list < Lists; list++)
         {
-            var codes = Codes(list);
             var members = Members(list);
             for (var i = 0; i < members.Length; i++)
             {
-                stale += codes.Slice(i * column.Words, column.Words).SequenceEqual(column.Bits(members[i])) ? 0 : 1;
+                stale += CodeAt(list, i).SequenceEqual(column.Bits(members[i])) ? 0 : 1;
             }
         }
 
         return stale;
     }
+
+    /// <summary>The copy of the code at <paramref name="position"/> of <paramref name="list"/>.</summary>
+    private Span<ulong> CodeAt(int list, int position) => _codes[list].AsSpan(position * column.Words, column.Words);
 
     private int Nearest(ReadOnlySpan<ulong> code)
     {
@@ -242,7 +243,7 @@ internal sealed class IvfIndex(VectorColumn column)
             Array.Resize(ref _codes[list], _members[list].Length * column.Words);
         }
 
-        column.Bits(slot).CopyTo(_codes[list].AsSpan(_sizes[list] * column.Words, column.Words));
+        column.Bits(slot).CopyTo(CodeAt(list, _sizes[list]));
         _position[slot] = _sizes[list];
         _members[list][_sizes[list]++] = slot;
         _listOf[slot] = list + 1;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gme.AppHost.Infrastructure;
@@ -89,26 +88,16 @@ public sealed class CleanStartTests
     public async Task Containers_without_a_runtime_exit_2_with_one_line_and_no_stack_trace()
     {
         var ct = TestContext.Current.CancellationToken;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "run", "--project", Projects.Gme_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
-            "--Gme:Infrastructure=Containers" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ChildProcess.AppHost("--Gme:Infrastructure=Containers");
 
         // A runtime that does not exist, so the check fails the same way on every machine.
         start.Environment["ASPIRE_CONTAINER_RUNTIME"] = "gme-no-such-container-runtime";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(2), ct);
 
-        Assert.Equal(2, process.ExitCode);
-        var error = (await stderr).TrimEnd();
+        Assert.Equal(2, exitCode);
+        var error = stderr.TrimEnd();
         Assert.StartsWith("error: Gme:Infrastructure=Containers needs a running container runtime", error, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error);
-        Assert.DoesNotContain("   at ", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
     }
 }

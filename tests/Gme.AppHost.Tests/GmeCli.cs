@@ -16,7 +16,7 @@ internal static class GmeCli
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug",
         "net10.0", "gme.dll"));
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(CancellationToken cancellationToken, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -31,21 +31,6 @@ internal static class GmeCli
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(s_limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"gme {string.Join(' ', args)} did not finish within {s_limit.TotalMinutes:0} min");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return ChildProcess.RunAsync(start, s_limit, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Gme.AppHost.Tests;
@@ -12,18 +11,9 @@ public sealed class ManifestTests
         var output = Path.Combine(Path.GetTempPath(), "gme-manifest-" + Guid.NewGuid().ToString("n"), "aspire-manifest.json");
         try
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { "run", "--project", Projects.Gme_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
-                "--publisher", "manifest", "--output-path", output })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync(ct);
-            var stderr = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            Assert.True(process.ExitCode == 0, $"manifest publish exited {process.ExitCode}: {await stderr}{await stdout}");
+            var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+                ChildProcess.AppHost("--publisher", "manifest", "--output-path", output), TimeSpan.FromMinutes(3), ct);
+            Assert.True(exitCode == 0, $"manifest publish exited {exitCode}: {stderr}{stdout}");
 
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output, ct));
             var resources = manifest.RootElement.GetProperty("resources");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -150,19 +149,9 @@ public sealed partial class PublishManifestTests
 
     private static async Task<JsonElement> GenerateAsync()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "run", "--project", Projects.Gme_AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--",
-            "--publisher", "manifest", "--output-path", ManifestPath })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"manifest publish exited {process.ExitCode}: {await stderr}{await stdout}");
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+            ChildProcess.AppHost("--publisher", "manifest", "--output-path", ManifestPath), TimeSpan.FromMinutes(3), CancellationToken.None);
+        Assert.True(exitCode == 0, $"manifest publish exited {exitCode}: {stderr}{stdout}");
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(ManifestPath));
         var manifest = document.RootElement.Clone();
         Directory.Delete(Path.GetDirectoryName(ManifestPath)!, recursive: true);

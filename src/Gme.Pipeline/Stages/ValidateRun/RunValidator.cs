@@ -254,6 +254,7 @@ public sealed class RunValidator(
                 sample[j] = id;
             }
         }
+
         var hits = provider.Spaces.ToDictionary(s => s.Name, _ => 0);
         foreach (var chunk in sample.Chunk(64))
         {
