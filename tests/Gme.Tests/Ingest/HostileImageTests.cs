@@ -10,6 +10,7 @@ namespace Gme.Tests.Ingest;
 /// decode, store): each one ends as a stored image or a failure with a reason, nothing throws, and managed memory
 /// does not grow with the corpus.
 /// </summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class HostileImageTests
 {
     private static readonly HashSet<string> s_reasons =

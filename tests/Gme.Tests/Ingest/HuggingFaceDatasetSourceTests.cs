@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gme.Tests.Ingest;
 
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class HuggingFaceDatasetSourceTests : IDisposable
 {
     private const string Dataset = "Qdrant/hm_ecommerce_products";

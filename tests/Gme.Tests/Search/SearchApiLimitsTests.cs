@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Gme.Tests.Ingest;
+using Gme.Tests.Support;
 
 namespace Gme.Tests.Search;
 
@@ -100,19 +101,12 @@ public sealed class SearchApiLimitsTests : IAsyncLifetime
     }
 }
 
-/// <summary>Alone, so that the process-wide allocation counter sees only these requests.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SearchMemoryCollection
-{
-    public const string Name = "search memory";
-}
-
 /// <summary>
 /// Decompression bombs uploaded to POST /api/search/image are refused from the header: the server allocates a few
 /// megabytes for them, not the gigabytes decoding would take (the test model decodes whatever reaches it, uncapped,
 /// as a real image encoder would).
 /// </summary>
-[Collection(SearchMemoryCollection.Name)]
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class SearchUploadMemoryTests
 {
     private const long Bound = 200L * 1024 * 1024;
